@@ -1,0 +1,203 @@
+"""The reference substance library: loading, validation and lookup indexes.
+
+The library is data (``crystal_palace/data/substances/*.csv``, schema in ``docs/reference-data.md``);
+this module turns it into indexes for identity (full InChIKey, connectivity block), names (normalised
+keys), CAS numbers and fingerprints. A file that breaks the schema is rejected whole, with every
+problem and its line, so that a user-supplied update cannot half-load.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from rdkit import Chem, DataStructs, RDLogger
+from rdkit.Chem import rdFingerprintGenerator, rdMolDescriptors
+
+from crystal_palace.chemistry.cas import require_valid_cas
+from crystal_palace.chemistry.names import name_key
+from crystal_palace.chemistry.standardize import standardize
+from crystal_palace.chemistry.vocabulary import CONTROL_CODES, FAMILIES
+from crystal_palace.exceptions import InvalidInput, InvalidReferenceData
+
+COLUMNS = ("id", "name", "synonyms", "cas", "smiles", "inchikey", "family", "controlled_under", "source")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+FINGERPRINT_RADIUS = 2
+FINGERPRINT_BITS = 2048
+
+
+@lru_cache(maxsize=1)
+def fingerprint_generator() -> rdFingerprintGenerator.FingerprintGenerator64:
+    """The one Morgan generator used for the library and every query, so that scores compare."""
+    return rdFingerprintGenerator.GetMorganGenerator(radius=FINGERPRINT_RADIUS, fpSize=FINGERPRINT_BITS)
+
+
+@dataclass(frozen=True)
+class Substance:
+    """One library entry, with its parent structure and derived keys."""
+
+    id: str
+    name: str
+    synonyms: tuple[str, ...]
+    cas: tuple[str, ...]
+    smiles: str
+    inchikey: str
+    family: str
+    controlled_under: tuple[str, ...]
+    source: str
+    mol: Chem.Mol = field(repr=False, compare=False)
+    origin: str = field(default="", compare=False)
+
+    @property
+    def controlled(self) -> bool:
+        """True when at least one instrument is recorded as controlling the substance."""
+        return bool(self.controlled_under)
+
+    @property
+    def has_stereo(self) -> bool:
+        """True when the entry is a defined stereoisomer (its key's second block is not the default)."""
+        return "@" in self.smiles or "/" in self.smiles or "\\" in self.smiles
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split("|") if v.strip())
+
+
+def parse_rows(text: str, origin: str) -> list[Substance]:
+    """Validate the rows of one library CSV and return its entries; raise with every problem found."""
+    problems: list[tuple[int | None, str]] = []
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != COLUMNS:
+        raise InvalidReferenceData(origin, [(1, f"header must be {','.join(COLUMNS)}; found {reader.fieldnames}")])
+    entries: list[Substance] = []
+    RDLogger.DisableLog("rdApp.*")
+    try:
+        for row in reader:
+            line = reader.line_num
+            entry = _parse_row(row, line, origin, problems)
+            if entry is not None:
+                entries.append(entry)
+    finally:
+        RDLogger.EnableLog("rdApp.*")
+    if problems:
+        raise InvalidReferenceData(origin, problems)
+    return entries
+
+
+def _parse_row(row: dict[str, str], line: int, origin: str,
+               problems: list[tuple[int | None, str]]) -> Substance | None:
+    if None in row or any(v is None for v in row.values()):
+        problems.append((line, "wrong number of fields"))
+        return None
+    before = len(problems)
+    sid = row["id"].strip()
+    if not _ID.match(sid):
+        problems.append((line, f"id {sid!r} must match {_ID.pattern}"))
+    for required in ("name", "smiles", "inchikey", "family", "source"):
+        if not row[required].strip():
+            problems.append((line, f"{required} is empty"))
+    if row["family"].strip() not in FAMILIES:
+        problems.append((line, f"family {row['family']!r} is not in the vocabulary"))
+    codes = _split(row["controlled_under"])
+    for code in codes:
+        if code not in CONTROL_CODES:
+            problems.append((line, f"controlled_under code {code!r} is not in the vocabulary"))
+    cas_numbers: list[str] = []
+    for cas in _split(row["cas"]):
+        try:
+            cas_numbers.append(require_valid_cas(cas, record=sid))
+        except InvalidInput as exc:
+            problems.append((line, exc.reason))
+    mol = Chem.MolFromSmiles(row["smiles"].strip()) if row["smiles"].strip() else None
+    if mol is None:
+        problems.append((line, f"smiles {row['smiles']!r} does not parse"))
+        return None
+    parent = standardize(mol).mol
+    key = Chem.MolToInchiKey(parent)
+    if key != row["inchikey"].strip():
+        problems.append((line, f"inchikey {row['inchikey']!r} does not match the structure ({key})"))
+    if len(problems) > before:
+        return None
+    return Substance(
+        id=sid, name=row["name"].strip(), synonyms=_split(row["synonyms"]), cas=tuple(cas_numbers),
+        smiles=row["smiles"].strip(), inchikey=key, family=row["family"].strip(),
+        controlled_under=codes, source=row["source"].strip(), mol=parent, origin=origin,
+    )
+
+
+class Library:
+    """Indexes over the substance entries: identity, names, CAS numbers and fingerprints."""
+
+    def __init__(self, entries: Sequence[Substance]) -> None:
+        self.entries: tuple[Substance, ...] = tuple(entries)
+        self.by_id: dict[str, Substance] = {}
+        self.by_inchikey: dict[str, Substance] = {}
+        self.by_connectivity: dict[str, list[Substance]] = defaultdict(list)
+        self.by_name: dict[str, Substance] = {}
+        self.by_cas: dict[str, Substance] = {}
+        problems: list[tuple[int | None, str]] = []
+        for e in self.entries:
+            self._claim(self.by_id, e.id, e, "id", problems)
+            self._claim(self.by_inchikey, e.inchikey, e, "InChIKey", problems)
+            self.by_connectivity[e.inchikey[:14]].append(e)
+            for cas in e.cas:
+                self._claim(self.by_cas, cas, e, "CAS", problems)
+            for label in {name_key(n) for n in (e.name, e.id, *e.synonyms)} - {""}:
+                self._claim(self.by_name, label, e, "name", problems)
+        if problems:
+            raise InvalidReferenceData("substance library", problems)
+        gen = fingerprint_generator()
+        self.fingerprints = [gen.GetFingerprint(e.mol) for e in self.entries]
+        self.formulas = [rdMolDescriptors.CalcMolFormula(e.mol) for e in self.entries]
+        self.controlled_index = [i for i, e in enumerate(self.entries) if e.controlled and e.family != "none"]
+        self.controlled_fps = [self.fingerprints[i] for i in self.controlled_index]
+
+    @staticmethod
+    def _claim(index: dict[str, Substance], key: str, entry: Substance, what: str,
+               problems: list[tuple[int | None, str]]) -> None:
+        other = index.get(key)
+        if other is not None and other is not entry:
+            problems.append((None, f"{what} {key!r} is claimed by both {other.id} ({other.origin}) "
+                                   f"and {entry.id} ({entry.origin})"))
+        else:
+            index[key] = entry
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def similar(self, fp: DataStructs.ExplicitBitVect, k: int) -> list[tuple[Substance, float]]:
+        """Top-``k`` controlled entries by Tanimoto similarity to ``fp`` (ties broken by id)."""
+        scores = DataStructs.BulkTanimotoSimilarity(fp, self.controlled_fps)
+        order = sorted(range(len(scores)), key=lambda i: (-scores[i], self.entries[self.controlled_index[i]].id))
+        return [(self.entries[self.controlled_index[i]], scores[i]) for i in order[:k]]
+
+    @classmethod
+    def from_paths(cls, paths: Iterable[Path]) -> Library:
+        """Build a library from CSV files (the packaged ones, a user's own, or both)."""
+        entries: list[Substance] = []
+        for path in paths:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise InvalidReferenceData(str(path), [(None, f"not UTF-8 text: {exc}")]) from exc
+            entries.extend(parse_rows(text, str(path)))
+        return cls(entries)
+
+
+def packaged_library_files() -> list[Path]:
+    """The library CSV files shipped inside the package, in a stable order."""
+    root = resources.files("crystal_palace") / "data" / "substances"
+    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".csv"))
+
+
+@lru_cache(maxsize=1)
+def default_library() -> Library:
+    """The packaged library, loaded once per process."""
+    return Library.from_paths(packaged_library_files())
