@@ -38,6 +38,7 @@ class InvalidInput(CrystalPalaceError):
 
     @property
     def errors(self) -> list[FieldError]:
+        """The error as a list, the shape shared with collected validation errors."""
         return [FieldError(self.field, self.reason, self.record)]
 
 

@@ -18,11 +18,12 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from rdkit import Chem, DataStructs, RDLogger
+from rdkit import Chem, DataStructs
 from rdkit.Chem import rdFingerprintGenerator, rdMolDescriptors
 
 from crystal_palace.chemistry.cas import require_valid_cas
 from crystal_palace.chemistry.names import name_key
+from crystal_palace.chemistry.rdkit_typed import inchikey, quiet_rdkit
 from crystal_palace.chemistry.standardize import standardize
 from crystal_palace.chemistry.vocabulary import CONTROL_CODES, FAMILIES
 from crystal_palace.exceptions import InvalidInput, InvalidReferenceData
@@ -77,15 +78,11 @@ def parse_rows(text: str, origin: str) -> list[Substance]:
     if tuple(reader.fieldnames or ()) != COLUMNS:
         raise InvalidReferenceData(origin, [(1, f"header must be {','.join(COLUMNS)}; found {reader.fieldnames}")])
     entries: list[Substance] = []
-    RDLogger.DisableLog("rdApp.*")
-    try:
+    with quiet_rdkit():
         for row in reader:
-            line = reader.line_num
-            entry = _parse_row(row, line, origin, problems)
+            entry = _parse_row(row, reader.line_num, origin, problems)
             if entry is not None:
                 entries.append(entry)
-    finally:
-        RDLogger.EnableLog("rdApp.*")
     if problems:
         raise InvalidReferenceData(origin, problems)
     return entries
@@ -120,7 +117,7 @@ def _parse_row(row: dict[str, str], line: int, origin: str,
         problems.append((line, f"smiles {row['smiles']!r} does not parse"))
         return None
     parent = standardize(mol).mol
-    key = Chem.MolToInchiKey(parent)
+    key = inchikey(parent)
     if key != row["inchikey"].strip():
         problems.append((line, f"inchikey {row['inchikey']!r} does not match the structure ({key})"))
     if len(problems) > before:

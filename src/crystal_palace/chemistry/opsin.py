@@ -1,0 +1,53 @@
+"""IUPAC and systematic names to structures through OPSIN (optional: the ``opsin`` extra and Java).
+
+OPSIN runs in a Java process; starting one costs about a second, so names are always resolved in
+batches (one process for a whole list). Without py2opsin or Java, callers get a
+:class:`MissingOptionalDependency` that says what to install, never a silent empty answer.
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from collections.abc import Sequence
+
+from crystal_palace.exceptions import MissingOptionalDependency
+
+INSTALL_HINT = "pip install 'crystal-palace[opsin]' and a Java runtime (Debian: apt-get install default-jre-headless)"
+
+
+def opsin_available() -> bool:
+    """True when both py2opsin and a Java runtime are present."""
+    try:
+        import py2opsin  # noqa: F401
+    except ImportError:
+        return False
+    return shutil.which("java") is not None
+
+
+def names_to_smiles(names: Sequence[str]) -> list[str | None]:
+    """SMILES for each name (None where OPSIN cannot parse it), in one OPSIN call.
+
+    Raises
+    ------
+    MissingOptionalDependency
+        When py2opsin or Java is missing.
+    """
+    if not names:
+        return []
+    try:
+        from py2opsin import py2opsin
+    except ImportError as exc:
+        raise MissingOptionalDependency("IUPAC name parsing (OPSIN)", INSTALL_HINT) from exc
+    if shutil.which("java") is None:
+        raise MissingOptionalDependency("IUPAC name parsing (OPSIN)", INSTALL_HINT)
+    # OPSIN reads one name per line: a newline inside a name would shift every answer after it.
+    cleaned = [" ".join(n.split()) for n in names]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # py2opsin warns once per unparsable name; we report per name
+        result = py2opsin(list(cleaned), output_format="SMILES")
+    if isinstance(result, str):
+        result = [result]
+    if len(result) != len(cleaned):
+        raise RuntimeError(f"OPSIN returned {len(result)} answers for {len(cleaned)} names")
+    return [s or None for s in result]
