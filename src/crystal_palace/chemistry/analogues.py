@@ -8,8 +8,10 @@ atoms outside it on each side (what a chemist reads to see "a chlorine added on 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rdkit import Chem
@@ -21,21 +23,31 @@ MCS_TIMEOUT_S = 2
 _FORMULA_ATOM_ORDER = ("C", "H")
 
 
+_FORMULA_PART = re.compile(r"([A-Z][a-z]?)(\d*)")
+
+
+@lru_cache(maxsize=4096)
+def _composition_of_formula(formula: str) -> Counter[str]:
+    return Counter({el: int(n or 1) for el, n in _FORMULA_PART.findall(formula.split("+")[0].split("-")[0])})
+
+
 def _composition(mol: Chem.Mol) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for atom in mol.GetAtoms():
-        counts[atom.GetSymbol()] += 1
-        counts["H"] += atom.GetTotalNumHs()
-    return counts
+    # the molecular formula is computed in C++; parsing its text is far cheaper than a Python atom loop
+    return _composition_of_formula(rdMolDescriptors.CalcMolFormula(mol))
 
 
-def formula_delta(query: Chem.Mol, reference: Chem.Mol) -> str:
+def formula_delta(query: Chem.Mol | str, reference: Chem.Mol | str) -> str:
     """Difference in composition, query minus reference, in Hill order (e.g. "+CH2", "-H +Cl").
+
+    Either side may be given as a molecule or as its formula.
 
     >>> formula_delta(Chem.MolFromSmiles("CCN"), Chem.MolFromSmiles("CN"))
     '+CH2'
+    >>> formula_delta("C10H12ClNO", "C10H13NO")
+    '+Cl -H'
     """
-    q, r = _composition(query), _composition(reference)
+    q = _composition_of_formula(query) if isinstance(query, str) else _composition(query)
+    r = _composition_of_formula(reference) if isinstance(reference, str) else _composition(reference)
     def hill(e: str) -> tuple[int, int, str]:
         return (0, _FORMULA_ATOM_ORDER.index(e), e) if e in _FORMULA_ATOM_ORDER else (1, 0, e)
 
@@ -97,7 +109,8 @@ def difference(query: Chem.Mol, reference: Chem.Mol) -> Difference:
 
 
 def nearest_analogues(mol: Chem.Mol, fingerprint: Any, library: Library, *, k: int = 5,
-                      exclude_connectivity: str | None = None, explain: bool = True) -> list[dict[str, Any]]:
+                      exclude_connectivity: str | None = None, explain: bool = True,
+                      formula: str | None = None) -> list[dict[str, Any]]:
     """Top-``k`` controlled library entries by similarity, each with what differs.
 
     Entries sharing ``exclude_connectivity`` (the query's own InChIKey first block) are stereoisomers
@@ -106,21 +119,23 @@ def nearest_analogues(mol: Chem.Mol, fingerprint: Any, library: Library, *, k: i
     if k <= 0:
         return []
     wanted = k + 4
+    formula = formula or rdMolDescriptors.CalcMolFormula(mol)
     out: list[dict[str, Any]] = []
     for entry, score in library.similar(fingerprint, wanted):
         if exclude_connectivity and entry.inchikey[:14] == exclude_connectivity:
             continue
-        out.append(_analogue(mol, entry, score, explain))
+        out.append(_analogue(mol, formula, entry, library.formula_by_id[entry.id], score, explain))
         if len(out) == k:
             break
     return out
 
 
-def _analogue(mol: Chem.Mol, entry: Substance, score: float, explain: bool) -> dict[str, Any]:
+def _analogue(mol: Chem.Mol, formula: str, entry: Substance, entry_formula: str, score: float,
+              explain: bool) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": entry.id, "name": entry.name, "inchikey": entry.inchikey, "family": entry.family,
-        "similarity": round(float(score), 3), "formula": rdMolDescriptors.CalcMolFormula(entry.mol),
-        "formula_delta": formula_delta(mol, entry.mol), "controlled_under": list(entry.controlled_under),
+        "similarity": round(float(score), 3), "formula": entry_formula,
+        "formula_delta": formula_delta(formula, entry_formula), "controlled_under": list(entry.controlled_under),
     }
     if explain:
         diff = difference(mol, entry.mol)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 from rdkit import Chem, DataStructs
 from rdkit.Chem import rdFingerprintGenerator, rdMolDescriptors
 
@@ -152,8 +153,9 @@ class Library:
             raise InvalidReferenceData("substance library", problems)
         gen = fingerprint_generator()
         self.fingerprints = [gen.GetFingerprint(e.mol) for e in self.entries]
-        self.formulas = [rdMolDescriptors.CalcMolFormula(e.mol) for e in self.entries]
-        self.controlled_index = [i for i, e in enumerate(self.entries) if e.controlled and e.family != "none"]
+        self.formula_by_id = {e.id: rdMolDescriptors.CalcMolFormula(e.mol) for e in self.entries}
+        controlled = [i for i, e in enumerate(self.entries) if e.controlled and e.family != "none"]
+        self.controlled_index = sorted(controlled, key=lambda i: self.entries[i].id)
         self.controlled_fps = [self.fingerprints[i] for i in self.controlled_index]
 
     @staticmethod
@@ -170,10 +172,18 @@ class Library:
         return len(self.entries)
 
     def similar(self, fp: DataStructs.ExplicitBitVect, k: int) -> list[tuple[Substance, float]]:
-        """Top-``k`` controlled entries by Tanimoto similarity to ``fp`` (ties broken by id)."""
-        scores = DataStructs.BulkTanimotoSimilarity(fp, self.controlled_fps)
-        order = sorted(range(len(scores)), key=lambda i: (-scores[i], self.entries[self.controlled_index[i]].id))
-        return [(self.entries[self.controlled_index[i]], scores[i]) for i in order[:k]]
+        """Top-``k`` controlled entries by Tanimoto similarity to ``fp`` (ties broken by id).
+
+        Runs on every row of a batch screen: the partial sort is done in numpy, not Python.
+        """
+        if not self.controlled_fps or k <= 0:
+            return []
+        scores = np.asarray(DataStructs.BulkTanimotoSimilarity(fp, self.controlled_fps))
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        # controlled_index is in id order, so the position breaks ties by id
+        order = sorted(top.tolist(), key=lambda i: (-scores[i], i))
+        return [(self.entries[self.controlled_index[i]], float(scores[i])) for i in order]
 
     @classmethod
     def from_paths(cls, paths: Iterable[Path]) -> Library:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rdkit import Chem
+from rdkit import Chem, rdBase
 from rdkit.Chem.MolStandardize import rdMolStandardize
 
 from crystal_palace.exceptions import InvalidInput
@@ -97,8 +97,9 @@ def standardize(mol: Chem.Mol | None, *, record: str | None = None) -> Standardi
     neutralised = False
     if _has_charge(parent):
         before = Chem.MolToSmiles(parent)
-        parent = _normalizer().normalize(parent)
-        parent = _uncharger().uncharge(parent)
+        with rdBase.BlockLogs():  # MolStandardize logs every call at info level
+            parent = _normalizer().normalize(parent)
+            parent = _uncharger().uncharge(parent)
         after = Chem.MolToSmiles(parent)
         if after != before:
             neutralised = True

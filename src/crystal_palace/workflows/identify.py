@@ -240,8 +240,8 @@ def _describe(result: IdentifyResult, lib: Library, k: int, explain: bool) -> No
         result.add_error(InvalidInput("no InChIKey can be computed for this structure", field="structure",
                                       record=result.record))
         return
-    result.structure = {"smiles": Chem.MolToSmiles(mol), "inchikey": key,
-                        "formula": rdMolDescriptors.CalcMolFormula(mol),
+    formula = rdMolDescriptors.CalcMolFormula(mol)
+    result.structure = {"smiles": Chem.MolToSmiles(mol), "inchikey": key, "formula": formula,
                         "monoisotopic_mass": round(rdMolDescriptors.CalcExactMolWt(mol), 5)}
     result.standardization = {"removed_fragments": list(std.removed_fragments), "neutralised": std.neutralised,
                               "changes": list(std.changes)}
@@ -258,5 +258,6 @@ def _describe(result: IdentifyResult, lib: Library, k: int, explain: bool) -> No
     else:
         result.family, result.family_evidence = match.family, match.evidence
     fp = fingerprint_generator().GetFingerprint(mol)
-    result.analogues = nearest_analogues(mol, fp, lib, k=k, exclude_connectivity=key[:14], explain=explain)
+    result.analogues = nearest_analogues(mol, fp, lib, k=k, exclude_connectivity=key[:14], explain=explain,
+                                         formula=formula)
     result.mol = mol
