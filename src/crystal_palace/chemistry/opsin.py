@@ -8,8 +8,10 @@ batches (one process for a whole list). Without py2opsin or Java, callers get a
 from __future__ import annotations
 
 import shutil
+import tempfile
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 from crystal_palace.exceptions import MissingOptionalDependency
 
@@ -43,9 +45,11 @@ def names_to_smiles(names: Sequence[str]) -> list[str | None]:
         raise MissingOptionalDependency("IUPAC name parsing (OPSIN)", INSTALL_HINT)
     # OPSIN reads one name per line: a newline inside a name would shift every answer after it.
     cleaned = [" ".join(n.split()) for n in names]
-    with warnings.catch_warnings():
+    # py2opsin's default input file is a fixed name in the working directory: two processes (the
+    # workers of a screen, or two users) would overwrite each other's names. Give each call its own.
+    with tempfile.TemporaryDirectory(prefix="cp-opsin-") as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # py2opsin warns once per unparsable name; we report per name
-        result = py2opsin(list(cleaned), output_format="SMILES")
+        result = py2opsin(list(cleaned), output_format="SMILES", tmp_fpath=str(Path(tmp) / "names.txt"))
     if isinstance(result, str):
         result = [result]
     if len(result) != len(cleaned):
