@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from rdkit import Chem
 from rdkit.Chem import rdFMCS, rdMolDescriptors
 
@@ -108,7 +109,7 @@ def difference(query: Chem.Mol, reference: Chem.Mol) -> Difference:
                       _outside_fragment(query, q_out), _outside_fragment(reference, r_out), not result.canceled)
 
 
-def nearest_analogues(mol: Chem.Mol, fingerprint: Any, library: Library, *, k: int = 5,
+def nearest_analogues(mol: Chem.Mol, fingerprint: np.ndarray, library: Library, *, k: int = 5,
                       exclude_connectivity: str | None = None, explain: bool = True,
                       formula: str | None = None) -> list[dict[str, Any]]:
     """Top-``k`` controlled library entries by similarity, each with what differs.

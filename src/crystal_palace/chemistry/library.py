@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from rdkit import Chem, DataStructs
+from rdkit import Chem
 from rdkit.Chem import rdFingerprintGenerator, rdMolDescriptors
 
 from crystal_palace.chemistry.cas import require_valid_cas
@@ -39,6 +39,12 @@ FINGERPRINT_BITS = 2048
 def fingerprint_generator() -> rdFingerprintGenerator.FingerprintGenerator64:
     """The one Morgan generator used for the library and every query, so that scores compare."""
     return rdFingerprintGenerator.GetMorganGenerator(radius=FINGERPRINT_RADIUS, fpSize=FINGERPRINT_BITS)
+
+
+def packed_fingerprint(mol: Chem.Mol) -> np.ndarray:
+    """The molecule's Morgan fingerprint as 64-bit words, the form the similarity search uses."""
+    bits = fingerprint_generator().GetFingerprintAsNumPy(mol).astype(np.uint8)
+    return np.packbits(bits).view(np.uint64)
 
 
 @dataclass(frozen=True)
@@ -151,12 +157,12 @@ class Library:
                 self._claim(self.by_name, label, e, "name", problems)
         if problems:
             raise InvalidReferenceData("substance library", problems)
-        gen = fingerprint_generator()
-        self.fingerprints = [gen.GetFingerprint(e.mol) for e in self.entries]
+        words = np.array([packed_fingerprint(e.mol) for e in self.entries]).reshape(len(self.entries), -1)
         self.formula_by_id = {e.id: rdMolDescriptors.CalcMolFormula(e.mol) for e in self.entries}
         controlled = [i for i, e in enumerate(self.entries) if e.controlled and e.family != "none"]
         self.controlled_index = sorted(controlled, key=lambda i: self.entries[i].id)
-        self.controlled_fps = [self.fingerprints[i] for i in self.controlled_index]
+        self._controlled_words = words[self.controlled_index]
+        self._controlled_counts = np.bitwise_count(self._controlled_words).sum(axis=1)
 
     @staticmethod
     def _claim(index: dict[str, Substance], key: str, entry: Substance, what: str,
@@ -171,14 +177,18 @@ class Library:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def similar(self, fp: DataStructs.ExplicitBitVect, k: int) -> list[tuple[Substance, float]]:
-        """Top-``k`` controlled entries by Tanimoto similarity to ``fp`` (ties broken by id).
+    def similar(self, fp: np.ndarray, k: int) -> list[tuple[Substance, float]]:
+        """Top-``k`` controlled entries by Tanimoto similarity (ties broken by id).
 
-        Runs on every row of a batch screen: the partial sort is done in numpy, not Python.
+        ``fp`` is the query's Morgan fingerprint packed into 64-bit words (:func:`packed_fingerprint`).
+        This runs on every row of a batch screen, so the Tanimoto scores are computed with numpy
+        popcounts over the packed library matrix and only the top ``k`` are sorted.
         """
-        if not self.controlled_fps or k <= 0:
+        if not len(self.controlled_index) or k <= 0:
             return []
-        scores = np.asarray(DataStructs.BulkTanimotoSimilarity(fp, self.controlled_fps))
+        inter = np.bitwise_count(self._controlled_words & fp).sum(axis=1)
+        union = self._controlled_counts + int(np.bitwise_count(fp).sum()) - inter
+        scores = np.divide(inter, union, out=np.zeros(len(inter)), where=union > 0)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
         # controlled_index is in id order, so the position breaks ties by id

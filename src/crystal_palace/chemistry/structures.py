@@ -35,8 +35,10 @@ _ORGANIC_SUBSET_LETTERS = set("BCNOPSFIbcnops")
 
 
 def looks_like_smiles(text: str) -> bool:
-    """True when ``text`` could be SMILES: SMILES characters only, and outside brackets only the letters
-    of the organic subset (so "propan-1-one" or "methylphenyl" read as names, not broken SMILES).
+    """True when ``text`` could be SMILES.
+
+    SMILES characters only, and outside brackets only the letters of the organic subset, so that
+    "propan-1-one" or "methylphenyl" read as names, not as broken SMILES.
 
     >>> looks_like_smiles("CC(=O)Nc1ccc(O)cc1"), looks_like_smiles("2-(methylamino)propan-1-one")
     (True, False)

@@ -21,7 +21,7 @@ from crystal_palace.chemistry import opsin
 from crystal_palace.chemistry.analogues import nearest_analogues
 from crystal_palace.chemistry.cas import require_valid_cas
 from crystal_palace.chemistry.classify import classify
-from crystal_palace.chemistry.library import Library, Substance, default_library, fingerprint_generator
+from crystal_palace.chemistry.library import Library, Substance, default_library, packed_fingerprint
 from crystal_palace.chemistry.names import name_key
 from crystal_palace.chemistry.rdkit_typed import inchikey
 from crystal_palace.chemistry.standardize import StandardizedMol, canonical_tautomer, standardize
@@ -130,8 +130,10 @@ def _resolve(result: IdentifyResult, query: str, input_type: str | None, lib: Li
     if input_type is not None and input_type not in INPUT_TYPES:
         raise InvalidInput(f"unknown input type {input_type!r}; use one of {sorted(INPUT_TYPES)}",
                            field="input_type", record=result.record)
-    known = lib.by_name.get(name_key(text))
-    kind = input_type or detect_input_type(query, known_name=known is not None)
+    if input_type is None:
+        kind = detect_input_type(query, known_name=name_key(text) in lib.by_name)
+    else:
+        kind = input_type
     result.input_type = kind
     if kind == "cas":
         cas = require_valid_cas(text, record=result.record)
@@ -257,7 +259,7 @@ def _describe(result: IdentifyResult, lib: Library, k: int, explain: bool) -> No
                                   f"structure rules {agree} ({match.evidence})")
     else:
         result.family, result.family_evidence = match.family, match.evidence
-    fp = fingerprint_generator().GetFingerprint(mol)
+    fp = packed_fingerprint(mol)
     result.analogues = nearest_analogues(mol, fp, lib, k=k, exclude_connectivity=key[:14], explain=explain,
                                          formula=formula)
     result.mol = mol
