@@ -32,11 +32,6 @@ def _composition_of_formula(formula: str) -> Counter[str]:
     return Counter({el: int(n or 1) for el, n in _FORMULA_PART.findall(formula.split("+")[0].split("-")[0])})
 
 
-def _composition(mol: Chem.Mol) -> Counter[str]:
-    # the molecular formula is computed in C++; parsing its text is far cheaper than a Python atom loop
-    return _composition_of_formula(rdMolDescriptors.CalcMolFormula(mol))
-
-
 def formula_delta(query: Chem.Mol | str, reference: Chem.Mol | str) -> str:
     """Difference in composition, query minus reference, in Hill order (e.g. "+CH2", "-H +Cl").
 
@@ -47,12 +42,20 @@ def formula_delta(query: Chem.Mol | str, reference: Chem.Mol | str) -> str:
     >>> formula_delta("C10H12ClNO", "C10H13NO")
     '+Cl -H'
     """
-    q = _composition_of_formula(query) if isinstance(query, str) else _composition(query)
-    r = _composition_of_formula(reference) if isinstance(reference, str) else _composition(reference)
-    def hill(e: str) -> tuple[int, int, str]:
-        return (0, _FORMULA_ATOM_ORDER.index(e), e) if e in _FORMULA_ATOM_ORDER else (1, 0, e)
+    q = query if isinstance(query, str) else rdMolDescriptors.CalcMolFormula(query)
+    r = reference if isinstance(reference, str) else rdMolDescriptors.CalcMolFormula(reference)
+    return _formula_delta(q, r)
 
-    elements = sorted(set(q) | set(r), key=hill)
+
+def _hill(element: str) -> tuple[int, int, str]:
+    return (0, _FORMULA_ATOM_ORDER.index(element), element) if element in _FORMULA_ATOM_ORDER else (1, 0, element)
+
+
+@lru_cache(maxsize=65536)
+def _formula_delta(query: str, reference: str) -> str:
+    # isomers and homologues repeat the same formula pairs all through a batch screen: cache them
+    q, r = _composition_of_formula(query), _composition_of_formula(reference)
+    elements = sorted(set(q) | set(r), key=_hill)
     plus = "".join(f"{e}{d if d > 1 else ''}" for e in elements if (d := q[e] - r[e]) > 0)
     minus = "".join(f"{e}{-d if d < -1 else ''}" for e in elements if (d := q[e] - r[e]) < 0)
     parts = ([f"+{plus}"] if plus else []) + ([f"-{minus}"] if minus else [])

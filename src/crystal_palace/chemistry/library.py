@@ -43,8 +43,7 @@ def fingerprint_generator() -> rdFingerprintGenerator.FingerprintGenerator64:
 
 def packed_fingerprint(mol: Chem.Mol) -> np.ndarray:
     """The molecule's Morgan fingerprint as 64-bit words, the form the similarity search uses."""
-    bits = fingerprint_generator().GetFingerprintAsNumPy(mol).astype(np.uint8)
-    return np.packbits(bits).view(np.uint64)
+    return np.packbits(fingerprint_generator().GetFingerprintAsNumPy(mol)).view(np.uint64)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from rdkit import Chem, RDLogger
+from rdkit import Chem, rdBase
 
 
 def inchikey(mol: Chem.Mol) -> str:
@@ -26,8 +26,7 @@ def mol_from_inchi(inchi: str) -> Chem.Mol | None:
 @contextmanager
 def quiet_rdkit() -> Iterator[None]:
     """Silence RDKit's parse warnings on stderr; callers report problems themselves, per record."""
-    RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]
-    try:
+    # BlockLogs restores the previous log state on exit; EnableLog("rdApp.*") would also switch on
+    # RDKit's info channel and print a line for every molecule the standardiser touches
+    with rdBase.BlockLogs():
         yield
-    finally:
-        RDLogger.EnableLog("rdApp.*")  # type: ignore[attr-defined]

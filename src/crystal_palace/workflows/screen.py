@@ -15,13 +15,11 @@ design follows from three promises:
 
 from __future__ import annotations
 
-import logging
 import os
-import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -29,16 +27,19 @@ from typing import IO, Any
 
 from crystal_palace.exceptions import InvalidInput
 from crystal_palace.screening.parallel import ordered_map
-from crystal_palace.screening.readers import Record, read_records
-from crystal_palace.screening.writers import FORMATS, OutputFormat, csv_fieldnames, format_header, format_rows
-
-log = logging.getLogger("crystal_palace")
+from crystal_palace.screening.readers import read_records
+from crystal_palace.screening.records import Record
+from crystal_palace.screening.worker import ChunkResult, Options, error_row, formatted, init_worker, merge, work
+from crystal_palace.screening.writers import FORMATS, OutputFormat, csv_fieldnames, format_header
 
 ProgressCallback = Callable[[int, int, int], None]
 """Called as ``progress(rows_done, bytes_done, bytes_total)`` after each chunk is written."""
 
 CHUNK_SIZE = 200
 IN_FLIGHT_PER_JOB = 3
+RECYCLE_AFTER_RECORDS = 20_000
+"""Records after which worker processes are replaced, bounding memory that native code keeps per call
+(measured: the family classifier keeps about 400 bytes per structure)."""
 
 
 @dataclass
@@ -66,127 +67,6 @@ class ScreenSummary:
                 "rows_per_s": round(self.rate, 1), "input": self.input, "out": self.out, "format": self.format}
 
 
-@dataclass(frozen=True)
-class _Options:
-    analogues: int = 5
-    explain: bool = False
-    output: OutputFormat | None = None  # None: return dicts (iter_screen)
-    fieldnames: tuple[str, ...] = ()
-
-
-_worker_options = _Options()
-
-
-# -- one chunk: identify, never raise ----------------------------------------------------------------
-def _error_row(record: Record, reason: str, field_name: str) -> dict[str, Any]:
-    from crystal_palace.exceptions import FieldError
-    from crystal_palace.workflows.identify import IdentifyResult
-
-    result = IdentifyResult(query=record.value or "", input_type=record.input_type, record=record.label)
-    result.add_error(FieldError(field_name, reason, record.label))
-    return result.to_dict()
-
-
-BATCHED_TYPES = frozenset({None, "name", "iupac"})
-"""Input types worth identifying as a batch (names unknown to the library go to OPSIN in one call)."""
-
-
-def _identify_one(record: Record, options: _Options) -> dict[str, Any]:
-    from crystal_palace.workflows.identify import identify
-
-    try:
-        return identify(record.value or "", input_type=record.input_type, analogues=options.analogues,
-                        explain=options.explain, record=record.label).to_dict()
-    except Exception as exc:  # noqa: BLE001 - a bug on one record must not stop a screen
-        log.debug("identify failed on %s", record.label, exc_info=True)
-        return _error_row(record, f"internal error while identifying: {type(exc).__name__}: "
-                                  f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''}", "query")
-
-
-def _identify_chunk(records: list[Record], options: _Options) -> list[dict[str, Any]]:
-    """Verdicts for a chunk of records, in order; one failing record never takes the others down.
-
-    Structures are identified one by one; names go through ``identify_many`` together, and if that
-    batch fails, one by one again, so that the failure lands on its own row.
-    """
-    from crystal_palace.workflows.identify import identify_many
-
-    rows: list[dict[str, Any] | None] = [None] * len(records)
-    batch: list[int] = []
-    for i, r in enumerate(records):
-        if r.error is not None or r.value is None:
-            rows[i] = _error_row(r, r.error or "empty", r.field)
-        elif r.input_type in BATCHED_TYPES:
-            batch.append(i)
-        else:
-            rows[i] = _identify_one(r, options)
-    if batch:
-        try:
-            results = identify_many([records[i].value or "" for i in batch],
-                                    input_types=[records[i].input_type for i in batch],
-                                    analogues=options.analogues, explain=options.explain,
-                                    records=[records[i].label for i in batch])
-            for i, result in zip(batch, results, strict=True):
-                rows[i] = result.to_dict()
-        except Exception:  # noqa: BLE001 - find the record that fails, keep the rest
-            for i in batch:
-                rows[i] = _identify_one(records[i], options)
-    out: list[dict[str, Any]] = []
-    for r, row in zip(records, rows, strict=True):
-        assert row is not None
-        out.append({"row": r.row, **row, "record": r.label, "input": r.columns})
-    return out
-
-
-_Outcome = tuple[str | None, bool, bool]  # family, identified, has errors
-
-
-def _outcome(row: dict[str, Any]) -> _Outcome:
-    return row.get("family"), row.get("identity") is not None, bool(row.get("errors"))
-
-
-_ChunkResult = tuple[list[dict[str, Any]] | str, list[_Outcome]]
-
-
-def _formatted(rows: list[dict[str, Any]], options: _Options) -> _ChunkResult:
-    outcomes = [_outcome(r) for r in rows]
-    if options.output is None:
-        return rows, outcomes
-    return format_rows(rows, options.output, options.fieldnames), outcomes
-
-
-def _work(chunk: list[Record], options: _Options | None = None) -> _ChunkResult:
-    """Worker task: verdicts for one chunk, formatted as text when writing a file."""
-    from rdkit import rdBase
-
-    options = options or _worker_options
-    with rdBase.BlockLogs():
-        rows = _identify_chunk(chunk, options)
-    return _formatted(rows, options)
-
-
-def silence_rdkit_logs() -> None:
-    """Send RDKit's console messages to the ``rdkit`` Python logger and drop them there.
-
-    Each record's problems are reported on its row; RDKit's own messages on stderr would only repeat
-    them (thousands of times in a large screen) and break the progress bar. Routing through Python
-    logging holds even when some code re-enables RDKit's logs, which toggling them cannot guarantee.
-    """
-    from rdkit import rdBase
-
-    rdBase.LogToPythonLogger()
-    rdkit_log = logging.getLogger("rdkit")
-    rdkit_log.setLevel(logging.CRITICAL + 1)
-    rdkit_log.propagate = False
-
-
-def _init_worker(options: _Options) -> None:
-    global _worker_options
-    _worker_options = options
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-    silence_rdkit_logs()
-
-
 # -- scheduling --------------------------------------------------------------------------------------
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
     it = iter(records)
@@ -202,33 +82,28 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _run(records: Iterable[Record], options: _Options, jobs: int, chunk_size: int) -> Iterator[_ChunkResult]:
-    """Results of :func:`_work` for each chunk, in order, on ``jobs`` processes."""
+def _run(records: Iterable[Record], options: Options, jobs: int, chunk_size: int) -> Iterator[ChunkResult]:
+    """Results of :func:`~crystal_palace.screening.worker.work` for each chunk, in order, on ``jobs`` processes."""
     chunks = _chunks(records, chunk_size)
     head = list(islice(chunks, 2))
     if jobs <= 1 or len(head) < 2:  # one chunk: forking would cost more than it saves
         for chunk in chain(head, chunks):
-            yield _work(chunk, options)
+            yield work(chunk, options)
         return
+    import crystal_palace.workflows.identify  # noqa: F401 - imported once here, shared by forked workers
     from crystal_palace.chemistry.library import default_library
 
     default_library()  # load once here; forked workers share it
 
-    def crashed(record: Record) -> _ChunkResult:
+    def crashed(record: Record) -> ChunkResult:
         reason = "the structure crashed the chemistry toolkit (its worker process died); not identified"
-        row = {"row": record.row, **_error_row(record, reason, "query"), "record": record.label,
+        row = {"row": record.row, **error_row(record, reason, "query"), "record": record.label,
                "input": record.columns}
-        return _formatted([row], options)
+        return formatted([row], options)
 
-    yield from ordered_map(_work, chain(head, chunks), jobs=jobs, in_flight=jobs * IN_FLIGHT_PER_JOB,
-                           initializer=_init_worker, initargs=(options,), crashed=crashed, merge=_merge)
-
-
-def _merge(parts: Sequence[_ChunkResult]) -> _ChunkResult:
-    outcomes = [o for _, chunk_outcomes in parts for o in chunk_outcomes]
-    if all(isinstance(rows, str) for rows, _ in parts):
-        return "".join(rows for rows, _ in parts if isinstance(rows, str)), outcomes
-    return [row for rows, _ in parts if isinstance(rows, list) for row in rows], outcomes
+    yield from ordered_map(work, chain(head, chunks), jobs=jobs, in_flight=jobs * IN_FLIGHT_PER_JOB,
+                           initializer=init_worker, initargs=(options,), crashed=crashed, merge=merge,
+                           recycle_every=max(1, RECYCLE_AFTER_RECORDS // chunk_size))
 
 
 def _as_records(items: Iterable[Record | str]) -> Iterator[Record]:
@@ -266,11 +141,11 @@ def iter_screen(records: Iterable[Record | str], *, jobs: int | None = 1, analog
 
     Examples
     --------
-    >>> rows = list(iter_screen(["CNC(C)Cc1ccc2OCOc2c1", "C1CC(("]))  # doctest: +SKIP
-    >>> [bool(r["errors"]) for r in rows]  # doctest: +SKIP
-    [False, True]
+    >>> rows = list(iter_screen(["CNC(C)Cc1ccc2OCOc2c1", "C1CC(("]))
+    >>> [r["identity"]["name"] if r["identity"] else r["errors"][0]["field"] for r in rows]
+    ['MDMA', 'smiles']
     """
-    options = _Options(analogues=analogues, explain=explain)
+    options = Options(analogues=analogues, explain=explain)
     for rows, _ in _run(_as_records(records), options, _require_jobs(jobs), chunk_size):
         assert isinstance(rows, list)
         yield from rows
@@ -328,7 +203,7 @@ def screen(input_path: str | os.PathLike[str], out: str | os.PathLike[str] | IO[
     records = iter(reader)
     first = next(records)  # raises InvalidInput for a file with a header and no records
     fieldnames = tuple(csv_fieldnames(reader.columns))
-    options = _Options(analogues=analogues, explain=explain, output=output, fieldnames=fieldnames)
+    options = Options(analogues=analogues, explain=explain, output=output, fieldnames=fieldnames)
     summary = ScreenSummary(input=str(input_path), out=str(out_path) if out_path else None, format=output)
     families: Counter[str] = Counter()
     stream, owned = _open_output(out, out_path, output)
