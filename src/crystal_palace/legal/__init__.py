@@ -1,0 +1,1 @@
+"""Legal status of structures: listed substances and generic (group) definitions."""

@@ -1,0 +1,406 @@
+"""Legal status of one structure, per jurisdiction and as of a date: the reasoning behind each verdict.
+
+For every jurisdiction the engine tries, in order:
+
+1. a **listing** of the library substance in force on the date (a drug list: UN schedule, BtMG Anlage,
+   Lijst I ...), including lists that apply through another act (the UN schedules define "drug" for the
+   EU; EU precursor regulations apply directly in the Member States). The instrument's clauses on salts,
+   stereoisomers, esters and ethers carry the entry to the forms of the parent, and the explanation says so;
+2. a **generic (group) definition** in force that covers the structure (:mod:`crystal_palace.legal.generic`),
+   honouring "does not apply to substances listed in ..." (NpSG § 1(2): not for BtMG substances);
+3. a **precursor listing** in force (controlled for precursor-control purposes; the explanation says that
+   this is not a drug control);
+4. otherwise **not controlled** when the jurisdiction's lists are completely encoded, and **undecided**
+   (``controlled: None``) when they are not, when a listing's start date is not encoded, when a generic
+   rule does not decide, or when the library records a control that no encoded listing explains.
+
+A wrong "not controlled" is the worst answer this engine can give, so every doubt ends in ``None`` with
+its reason. Listings are indexed by substance id once per process (per set of user rule files), which
+keeps a call to a few tens of microseconds plus the generic matching.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from rdkit import Chem
+
+from crystal_palace.exceptions import InvalidInput, InvalidReferenceData
+from crystal_palace.legal.generic import GenericMatch, GenericRule, load_generic_rules, match_generic
+from crystal_palace.legal.listings import load_jurisdictions, load_listings
+from crystal_palace.legal.model import Instrument, Jurisdiction, Listing, SinceBound, Verdict
+
+__all__ = ["legal_status", "legal_index", "LegalIndex"]
+
+#: library control-code prefixes (docs/reference-data.md) that speak about each jurisdiction
+_CODE_PREFIXES: Mapping[str, tuple[str, ...]] = {
+    "UN": ("UN19",), "EU": ("EU-", "UN1961", "UN1971"), "DE": ("DE-", "EU-PREC"), "PL": ("PL", "EU-PREC"),
+    "IT": ("IT", "EU-PREC"), "NL": ("NL", "EU-PREC"), "UK": ("UK",),
+}
+_SINCE_WORDS: Mapping[SinceBound, str] = {
+    "exact": "in force since {d}",
+    "lower": "in force since {d} (the earliest date it can have applied; see the source)",
+    "upper": "in force by {d} at the latest (when the listing began is not encoded)",
+}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A listing as seen from one jurisdiction (its own, or another's applying through ``via``)."""
+
+    listing: Listing
+    instrument: Instrument
+    via: Instrument | None
+    via_text: str
+    since: datetime.date
+    since_bound: SinceBound
+    until: datetime.date | None
+    rank: int
+
+    def applies(self, day: datetime.date) -> bool:
+        return self.since <= day and (self.until is None or day < self.until)
+
+
+@dataclass
+class _JurisdictionIndex:
+    jurisdiction: Jurisdiction
+    drug: dict[str, list[_Entry]] = field(default_factory=dict)
+    precursor: dict[str, list[_Entry]] = field(default_factory=dict)
+    rules: list[GenericRule] = field(default_factory=list)
+    checked_instruments: str = ""
+
+
+@dataclass(frozen=True)
+class LegalIndex:
+    """Everything the engine needs, precomputed: per jurisdiction, listings by substance id and rules."""
+
+    jurisdictions: Mapping[str, _JurisdictionIndex]
+    order: tuple[str, ...]
+    library_codes: Mapping[str, tuple[str, ...]]
+
+
+def _entry(listing: Listing, instrument: Instrument, via: Instrument | None, via_text: str) -> _Entry:
+    since, bound = listing.since, listing.since_bound
+    until = listing.until
+    if via is not None:
+        if via.in_force > since:
+            since, bound = via.in_force, "exact"
+        if via.until is not None and (until is None or via.until < until):
+            until = via.until
+    rank = instrument.categories.index(listing.category) if listing.category in instrument.categories else 99
+    return _Entry(listing, instrument, via, via_text, since, bound, until, rank)
+
+
+def _build(extra: Sequence[Path]) -> LegalIndex:
+    from crystal_palace.chemistry.library import default_library
+
+    jurisdictions = load_jurisdictions()
+    by_id = {i.id: i for j in jurisdictions.values() for i in j.instruments}
+    csvs = [p for p in extra if p.suffix.lower() == ".csv"]
+    yamls = [p for p in extra if p.suffix.lower() in (".yaml", ".yml")]
+    for p in extra:
+        if p not in csvs and p not in yamls:
+            raise InvalidReferenceData(str(p), [(None, "a rule file must be a listing .csv or a generic .yaml")])
+    listings = load_listings() + (load_listings(csvs) if csvs else [])
+    rules = {r.id: r for r in load_generic_rules()}
+    for rule in load_generic_rules(yamls) if yamls else []:
+        rules[rule.id] = rule  # a user's file replaces the packaged rule of the same id
+    index = {code: _JurisdictionIndex(j) for code, j in jurisdictions.items()}
+    for listing in listings:
+        instrument = by_id[listing.instrument]
+        targets: list[tuple[str, Instrument | None, str]] = [(listing.jurisdiction, None, "")]
+        for code, j in jurisdictions.items():
+            for inc in j.incorporates:
+                if inc.instrument == listing.instrument:
+                    targets.append((code, by_id[inc.via] if inc.via else None, inc.text))
+        for code, via, text in targets:
+            entry = _entry(listing, instrument, via, text)
+            book = index[code].drug if instrument.kind == "drug" else index[code].precursor
+            book.setdefault(listing.substance_id, []).append(entry)
+    for rule in rules.values():
+        owner = jurisdictions.get(rule.jurisdiction)
+        if owner is None:
+            raise InvalidReferenceData(rule.path or rule.id, [(None, f"unknown jurisdiction {rule.jurisdiction!r}")])
+        if owner.instrument(rule.instrument) is None:
+            raise InvalidReferenceData(rule.path or rule.id, [(None, f"unknown instrument {rule.instrument!r} "
+                                                                     f"for {rule.jurisdiction}")])
+        index[rule.jurisdiction].rules.append(rule)
+    for jx in index.values():
+        # complete definitions first: a match ends the search, and a partial one can only make it undecided
+        jx.rules.sort(key=lambda r: (r.completeness != "complete", r.since, r.id))
+        for book in (jx.drug, jx.precursor):
+            for entries in book.values():
+                entries.sort(key=lambda e: (e.rank, e.instrument.id, e.since))
+        incorporated = [by_id[i.instrument] for i in jx.jurisdiction.incorporates]
+        jx.checked_instruments = ", ".join(dict.fromkeys(
+            [i.id for i in jx.jurisdiction.instruments if i.categories] + [i.id for i in incorporated]))
+    codes = {e.id: e.controlled_under for e in default_library().entries}
+    return LegalIndex(jurisdictions=index, order=tuple(jurisdictions), library_codes=codes)
+
+
+@lru_cache(maxsize=8)
+def _cached(extra: tuple[tuple[str, int], ...]) -> LegalIndex:
+    return _build([Path(p) for p, _ in extra])
+
+
+def legal_index(extra_rules: Sequence[Path | str] = ()) -> LegalIndex:
+    """The precomputed index for the packaged data plus the user's rule files (cached per file version)."""
+    keyed: list[tuple[str, int]] = []
+    for p in extra_rules:
+        path = Path(p)
+        try:
+            keyed.append((str(path), path.stat().st_mtime_ns))
+        except OSError as exc:
+            raise InvalidReferenceData(str(path), [(None, f"cannot read the rule file: {exc.strerror}")]) from exc
+    return _cached(tuple(keyed))
+
+
+# -- wording ----------------------------------------------------------------------------------------
+
+def _clause_words(entry: _Entry) -> str:
+    clauses = entry.instrument.clauses
+    if entry.listing.clauses:
+        named = "; ".join(f"{c}: {clauses[c]}" for c in entry.listing.clauses if c in clauses)
+        return f"The entry reaches this substance through the instrument's {' and '.join(entry.listing.clauses)} " \
+               f"clause ({named})."
+    parts = [f"{c}: {clauses[c]}" for c in ("salts", "stereoisomers") if c in clauses]
+    others = [c for c in ("esters", "ethers", "preparations") if c in clauses]
+    if not parts and not others:
+        return ("The entry names the parent substance (the instrument's clauses on salts and other forms are not "
+                "encoded).")
+    tail = f" The instrument also covers {', '.join(others)} (see its clauses)." if others else ""
+    return ("The entry names the parent substance; its salts and stereoisomers follow it under the instrument's "
+            f"clauses: {' '.join(parts)}{tail}")
+
+
+def _entry_label(entry: _Entry) -> str:
+    return f"{entry.instrument.short} {entry.listing.category}"
+
+
+def _listed_verdict(jx: _JurisdictionIndex, entry: _Entry, day: datetime.date, notes: list[str],
+                    basis: str) -> Verdict:
+    j = jx.jurisdiction
+    listing = entry.listing
+    until = f", until {entry.until.isoformat()}" if entry.until else ""
+    since = _SINCE_WORDS[entry.since_bound].format(d=entry.since.isoformat())
+    through = (f" It applies in {j.code} through {entry.via.short}: {entry.via_text}." if entry.via is not None
+               else (f" It applies in {j.code} directly: {entry.via_text}." if entry.via_text else ""))
+    if basis == "precursor":
+        head = (f"Scheduled precursor: {entry.instrument.short}, {listing.category}, entry \"{listing.entry}\", "
+                f"{since}{until}.{through} This is a precursor control (trade and handling of the chemical are "
+                f"monitored and licensed), not a control of the substance as a drug.")
+    else:
+        head = (f"Listed in {entry.instrument.short} ({entry.instrument.title}), {listing.category}, entry "
+                f"\"{listing.entry}\", {since}{until}.{through} {_clause_words(entry)}")
+    extra = f" Also: {'; '.join(notes)}." if notes else ""
+    instrument, category = entry.instrument.id, listing.category
+    if entry.via is not None:
+        instrument = entry.via.id
+        category = f"{entry.via.categories[0] if entry.via.categories else entry.via.short}: " \
+                   f"{entry.instrument.short} {listing.category}"
+    return Verdict(
+        jurisdiction=j.code, controlled=True, basis="listed" if basis == "listed" else "precursor",
+        instrument=instrument, explanation=f"{head} As of {day.isoformat()}.{extra}",
+        category=category, since=entry.since, until=entry.until, entry=listing.entry,
+        source=listing.source,
+    )
+
+
+def _not_applied(entries: Iterable[_Entry], day: datetime.date, notes: list[str], doubts: list[str]) -> None:
+    for e in entries:
+        if day < e.since:
+            if e.since_bound == "upper":
+                doubts.append(f"{e.listing.entry!r} is listed in {_entry_label(e)} by {e.since.isoformat()} at the "
+                              f"latest, and when that listing began is not encoded")
+            else:
+                notes.append(f"listed in {_entry_label(e)} from {e.since.isoformat()}, after the date asked")
+        elif e.until is not None and day >= e.until:
+            notes.append(f"listed in {_entry_label(e)} until {e.until.isoformat()}, before the date asked")
+
+
+def _rule_in_force(rule: GenericRule, day: datetime.date) -> bool:
+    return rule.since <= day and (rule.until is None or day < rule.until)
+
+
+def _excluded_by_listing(jx: _JurisdictionIndex, rule: GenericRule, sid: str | None,
+                         day: datetime.date) -> tuple[bool, str]:
+    """(excluded, doubt) for rules that do not apply to substances listed elsewhere (NpSG § 1(2))."""
+    instrument = jx.jurisdiction.instrument(rule.instrument)
+    if instrument is None or not instrument.not_for_listed_in or sid is None:
+        return False, ""
+    for e in jx.drug.get(sid, ()):
+        if e.instrument.id in instrument.not_for_listed_in:
+            if e.applies(day):
+                return True, ""
+            if day < e.since and e.since_bound == "upper":
+                return False, (f"{instrument.short} does not apply to substances listed in {e.instrument.short}, which "
+                               f"lists it by {e.since.isoformat()} at the latest; either way it is controlled")
+    return False, ""
+
+
+# -- the verdict for one jurisdiction ------------------------------------------------------------------
+
+def _decide(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None, day: datetime.date,
+            codes: tuple[str, ...]) -> Verdict:
+    j = jx.jurisdiction
+    notes: list[str] = []
+    doubts: list[str] = []
+    doubt_fields: dict[str, object] = {}
+    drug = jx.drug.get(sid, []) if sid else []
+    in_force = [e for e in drug if e.applies(day)]
+    if in_force:
+        return _listed_verdict(jx, in_force[0], day, [], "listed")
+    _not_applied(drug, day, notes, doubts)
+
+    misses: list[str] = []
+    later: list[GenericRule] = []
+    if mol is not None:
+        for rule in jx.rules:
+            if not _rule_in_force(rule, day):
+                later.append(rule)
+                continue
+            partial = rule.completeness != "complete"
+            if partial and doubts:
+                break  # complete rules come first; another partial one could only add a reason to doubt
+            excluded, listing_doubt = _excluded_by_listing(jx, rule, sid, day)
+            if excluded:
+                continue
+            result = match_generic(mol, rule)
+            if isinstance(result, GenericMatch) and not partial:
+                extra = [listing_doubt] if listing_doubt else []
+                extra += notes
+                also = f" Also: {'; '.join(extra)}." if extra else ""
+                return Verdict(
+                    jurisdiction=j.code, controlled=True, basis="generic", instrument=rule.instrument,
+                    explanation=(f"Covered by the generic definition {rule.category} ({rule.id}, in force since "
+                                 f"{rule.since.isoformat()}): {result.explanation}. The definition includes salts and "
+                                 f"stereoisomers of the compounds it covers where its instrument says so. "
+                                 f"As of {day.isoformat()}.{also}"),
+                    category=rule.category, since=rule.since, until=rule.until, entry=None, rule=rule.id,
+                    atoms=dict(result.atoms), source=rule.source,
+                )
+            if isinstance(result, GenericMatch):
+                missing = "; ".join(rule.missing) or "parts of its text"
+                doubts.append(f"the encoded part of the generic definition {rule.category} ({rule.id}) covers it, but "
+                              f"the definition is encoded only partly (missing: {missing})")
+                doubt_fields.setdefault("rule", (rule, dict(result.atoms)))
+            elif result.undecided or (partial and result.core_found):
+                why = result.reason if result.undecided else (
+                    f"{result.reason}; the definition is encoded only partly (missing: {'; '.join(rule.missing)})")
+                doubts.append(f"generic definition {rule.id}: {why}")
+                doubt_fields.setdefault("rule", (rule, dict(result.atoms)))
+            elif result.core_found:
+                misses.append(result.reason)
+
+    precursor = jx.precursor.get(sid, []) if sid else []
+    p_in_force = [e for e in precursor if e.applies(day)]
+    if p_in_force:
+        return _listed_verdict(jx, p_in_force[0], day, notes + doubts, "precursor")
+    _not_applied(precursor, day, notes, doubts)
+
+    if mol is not None and later and not doubts:
+        for rule in later:
+            result = match_generic(mol, rule)
+            if isinstance(result, GenericMatch):
+                when = (f"from {rule.since.isoformat()}" if day < rule.since
+                        else f"until {rule.until.isoformat() if rule.until else '?'}")
+                notes.append(f"the generic definition {rule.category} ({rule.id}) covers it, but applies only {when}")
+    if not drug and not precursor and codes:
+        doubts.append(f"the reference library records {', '.join(codes)} for this substance, but no dated "
+                      f"listing of it is encoded for {j.code}")
+    as_of = f"as of {day.isoformat()}"
+    tail = (f" Also: {'; '.join(notes)}." if notes else "") + \
+           (f" Closest generic definition: {misses[0]}." if misses else "")
+    if doubts or j.coverage == "partial":
+        reasons = list(doubts)
+        if j.coverage == "partial":
+            reasons.append(f"the lists of {j.name} are encoded only partly (see the coverage note in 'source')")
+        rule_info = doubt_fields.get("rule")
+        rule, atoms = rule_info if isinstance(rule_info, tuple) else (None, None)
+        return Verdict(
+            jurisdiction=j.code, controlled=None, basis="none",
+            instrument=rule.instrument if rule is not None else jx.checked_instruments,
+            explanation=(f"Undecided {as_of}: {'; '.join(reasons)}. Checked: {j.checked}. "
+                         f"Check the current official list.{tail}"),
+            category=rule.category if rule is not None else None, rule=rule.id if rule is not None else None,
+            atoms=atoms, source=rule.source if rule is not None else j.coverage_note,
+        )
+    return Verdict(
+        jurisdiction=j.code, controlled=False, basis="none", instrument=jx.checked_instruments,
+        explanation=f"Not controlled {as_of}: not in {j.checked}.{tail}",
+        source=j.coverage_note,
+    )
+
+
+def _identify(mol: Chem.Mol) -> str | None:
+    """The library id of a standardised parent structure (by full InChIKey), or None."""
+    from crystal_palace.chemistry.library import default_library
+    from crystal_palace.chemistry.rdkit_typed import inchikey
+
+    entry = default_library().by_inchikey.get(inchikey(mol))
+    return entry.id if entry is not None else None
+
+
+def legal_status(mol: Chem.Mol | None, substance_id: str | None, *, as_of: datetime.date | None = None,
+                 jurisdictions: Sequence[str] | None = None, extra_rules: Sequence[Path] = ()) -> list[Verdict]:
+    """Legal status of a structure in each jurisdiction, as of a date.
+
+    Parameters
+    ----------
+    mol
+        The standardised parent structure (used by the generic definitions); None when only the
+        library identity is known.
+    substance_id
+        The reference-library id of the structure when identified (used by the listings), else None.
+    as_of
+        The date asked about (default: today). Listings and generic rules apply from their ``since``
+        up to, not including, their ``until``.
+    jurisdictions
+        Codes to answer for, in the order given (default: every jurisdiction of jurisdictions.yaml).
+    extra_rules
+        User rule files: listing ``.csv`` files and generic-definition ``.yaml`` files, loaded on top of
+        the packaged data (a generic rule with a packaged rule's id replaces it).
+
+    Returns
+    -------
+    list[Verdict]
+        One verdict per jurisdiction; ``controlled`` is True, False or None (the encoded rules do not
+        decide), and every verdict names an instrument and explains itself.
+
+    Raises
+    ------
+    InvalidInput
+        For an unknown jurisdiction code.
+    InvalidReferenceData
+        For a malformed user rule file (its line and reason).
+    """
+    index = legal_index(extra_rules)
+    if isinstance(as_of, datetime.datetime):
+        as_of = as_of.date()
+    day = as_of or datetime.date.today()
+    codes_asked = tuple(jurisdictions) if jurisdictions is not None else index.order
+    unknown = [c for c in codes_asked if c not in index.jurisdictions]
+    if unknown:
+        raise InvalidInput(f"unknown jurisdiction(s) {', '.join(unknown)}; known: {', '.join(index.order)}",
+                           field="jurisdictions")
+    unknown_id = substance_id is not None and substance_id not in index.library_codes
+    sid = None if unknown_id else substance_id
+    if unknown_id and mol is not None:
+        sid = _identify(mol)  # a caller's wrong id must not turn a listed substance into "not controlled"
+    library_codes = index.library_codes.get(sid, ()) if sid else ()
+    verdicts = []
+    for code in codes_asked:
+        prefixes = _CODE_PREFIXES.get(code, (code,))
+        codes = tuple(c for c in library_codes if c.startswith(prefixes))
+        verdict = _decide(index.jurisdictions[code], mol, sid, day, codes)
+        if unknown_id:
+            found = (f"the structure is the library substance {sid!r}, whose listings were used" if sid
+                     else "no listing could be looked up and the answer rests on the structure alone")
+            verdict = replace(verdict, explanation=f"{verdict.explanation} Note: {substance_id!r} is not an id of the "
+                                                   f"reference library; {found}.")
+        verdicts.append(verdict)
+    return verdicts

@@ -1,0 +1,238 @@
+"""Generic (group) definitions: load them from their rule files and match a structure against one.
+
+A generic definition ("Stoffgruppendefinition", "generic definition", "nota generica") controls every
+compound built on a core with allowed substituents. The definitions are data
+(``crystal_palace/data/legal/generic/*.yaml``, format in ``docs/legal-design.md``); this module is the
+public face of the engine:
+
+* :func:`load_generic_rules` reads and validates the rule files (cached for the packaged set);
+* :func:`match_generic` answers, for one standardised parent structure and one rule, either a
+  :class:`GenericMatch` (which atoms matched which part of the definition, in a sentence) or a
+  :class:`GenericMiss` (why the closest placement of the core failed, and whether the encoded text
+  actually decides: ``undecided=True`` means "the rules do not decide", never "not controlled").
+
+A cheap prefilter (one substructure test per core skeleton) runs first, so a structure without the
+core costs a few microseconds per rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from rdkit import Chem
+
+from crystal_palace.chemistry.rdkit_typed import quiet_rdkit
+from crystal_palace.legal.generic_format import read_rule_files
+from crystal_palace.legal.generic_match import Embedding, evaluate_embedding, fmt_atoms
+from crystal_palace.legal.generic_model import GenericRule
+from crystal_palace.legal.pieces import EXPLAINING, Outcome, graph_of
+
+__all__ = ["GenericMatch", "GenericMiss", "GenericRule", "load_generic_rules", "match_generic", "packaged_rule_files"]
+
+#: the most placements of a core examined per rule and molecule
+MAX_EMBEDDINGS = 2000
+
+
+@dataclass(frozen=True)
+class GenericMatch:
+    """The structure is covered by the rule; ``atoms`` and ``explanation`` say how."""
+
+    rule_id: str
+    jurisdiction: str
+    instrument: str
+    category: str
+    since: dt.date
+    until: dt.date | None
+    atoms: Mapping[str, tuple[int, ...]]
+    explanation: str
+    mass: float
+    parts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GenericMiss:
+    """The rule does not cover the structure, or (``undecided``) the encoded text does not decide.
+
+    ``core_found`` tells the engine whether the core was present at all; ``atoms`` are those of the
+    closest placement of the core (empty when the core is absent).
+    """
+
+    rule_id: str
+    reason: str
+    undecided: bool = False
+    core_found: bool = False
+    atoms: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+def packaged_rule_files() -> list[Path]:
+    """The rule files shipped with the package, sorted by name."""
+    folder = Path(str(resources.files("crystal_palace") / "data" / "legal" / "generic"))
+    return sorted(folder.glob("*.yaml"))
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> tuple[GenericRule, ...]:
+    return tuple(read_rule_files(packaged_rule_files()))
+
+
+def load_generic_rules(paths: Sequence[Path] | None = None) -> list[GenericRule]:
+    """Load and validate generic rules; ``None`` loads the packaged files (cached).
+
+    Raises
+    ------
+    InvalidReferenceData
+        When a file breaks the format; every problem is listed with its line.
+    """
+    if paths is None:
+        return list(_packaged())
+    packaged = {r.id: r for r in _packaged()}
+    return read_rule_files(list(paths), packaged)
+
+
+def _mass(mol: Chem.Mol) -> float:
+    """Average molecular mass in u (isotope-labelled atoms with their own mass), as RDKit's MolWt."""
+    return graph_of(mol).mass
+
+
+def _explain(rule: GenericRule, emb: Embedding, mass: float) -> str:
+    core_words = emb.variant.text or rule.core_text or "core"
+    bits = [f"{rule.category}: {core_words} at atoms {fmt_atoms(emb.core_atoms)}"]
+    bits += [p.words for p in emb.parts if p.words]
+    if rule.max_mass is not None:
+        bits.append(f"mass {mass:.1f} u <= {rule.max_mass:g} u")
+    return "; ".join(bits)
+
+
+def _atoms(emb: Embedding) -> dict[str, tuple[int, ...]]:
+    out: dict[str, set[int]] = {"core": set(emb.core_atoms)}
+    for p in emb.parts:
+        out.setdefault(p.key, set()).update(p.atoms)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def _embeddings(mol: Chem.Mol, rule: GenericRule) -> list[Embedding]:
+    """Evaluate placements of the core (stopping at the first that is covered).
+
+    Placements are judged fail-fast; when none is covered or undecided, the placement that got
+    furthest is judged again in full so that the miss can be explained with every reason.
+    """
+    found: list[Embedding] = []
+    seen: set[tuple[int, frozenset[tuple[int, int]]]] = set()
+    placements: list[tuple[int, tuple[int, ...]]] = []
+    for k, variant in enumerate(rule.cores):
+        for match in mol.GetSubstructMatches(variant.query, uniquify=False, maxMatches=MAX_EMBEDDINGS):
+            key = (k, frozenset((m, match[q]) for m, q in variant.maps.items()) | frozenset((-1, a) for a in match))
+            if key in seen:
+                continue
+            seen.add(key)
+            emb = evaluate_embedding(mol, rule, variant, match, fail_fast=True)
+            found.append(emb)
+            placements.append((k, match))
+            if emb.outcome is Outcome.COVERED:
+                return found
+    if found and all(e.outcome is Outcome.NOT for e in found):
+        best = max(range(len(found)), key=lambda i: (found[i].progress, -i))
+        k, match = placements[best]
+        token = EXPLAINING.set(True)
+        try:
+            found[best] = evaluate_embedding(mol, rule, rule.cores[k], match)
+        finally:
+            EXPLAINING.reset(token)
+    return found
+
+
+def _scope_miss(mol: Chem.Mol, rule: GenericRule, reason: str, core_found: bool,
+                atoms: Mapping[str, tuple[int, ...]]) -> GenericMiss:
+    if rule.scope and any(mol.HasSubstructMatch(s.query) for s in rule.scope):
+        excluded = _excluded(mol, rule)
+        if excluded is not None and not excluded[1]:
+            return GenericMiss(rule.id, excluded[0], False, core_found, atoms)
+    for s in rule.scope:
+        if mol.HasSubstructMatch(s.query):
+            return GenericMiss(rule.id, f"{reason}; the rules do not decide: {s.text}", True, core_found, atoms)
+    return GenericMiss(rule.id, reason, False, core_found, atoms)
+
+
+def match_generic(mol: Chem.Mol, rule: GenericRule) -> GenericMatch | GenericMiss:
+    """Match a standardised parent structure against one generic rule (the molecule is not modified)."""
+    if not any(mol.HasSubstructMatch(q) for q in rule.prefilter):
+        if not rule.scope:
+            return GenericMiss(rule.id, f"{rule.category}: core not present")
+        return _scope_miss(mol, rule, f"{rule.category}: core not present", False, {})
+    with quiet_rdkit():
+        return _match_found(mol, rule)
+
+
+def _match_found(mol: Chem.Mol, rule: GenericRule) -> GenericMatch | GenericMiss:
+    if rule.max_mass is not None:
+        mass = _mass(mol)
+        if mass > rule.max_mass + 1e-9 and any(mol.HasSubstructMatch(v.query) for v in rule.cores):
+            return GenericMiss(rule.id, f"{rule.category}: molecular mass {mass:.2f} u exceeds the limit of "
+                                        f"{rule.max_mass:g} u", False, True, {})
+    embeddings = _embeddings(mol, rule)
+    if not embeddings:
+        return _scope_miss(mol, rule, f"{rule.category}: core not present", False, {})
+    covered = [e for e in embeddings if e.outcome is Outcome.COVERED]
+    if not covered:
+        doubtful = [e for e in embeddings if e.outcome is Outcome.UNDECIDED]
+        if doubtful:
+            e = doubtful[0]
+            doubts = "; ".join(dict.fromkeys(e.doubts))
+            return GenericMiss(rule.id, f"{rule.category}: the rules do not decide: {doubts}",
+                               True, True, _atoms(e))
+        e = min(embeddings, key=lambda x: len(x.failures))
+        core_words = e.variant.text or rule.core_text or "core"
+        reason = (f"{rule.category}: {core_words} at atoms {fmt_atoms(e.core_atoms)}, but "
+                  + "; ".join(dict.fromkeys(e.failures)))
+        return _scope_miss(mol, rule, reason, True, _atoms(e))
+    emb = covered[0]
+    mass = _mass(mol)
+    if rule.max_mass is not None and mass > rule.max_mass + 1e-9:
+        return GenericMiss(rule.id, f"{rule.category}: molecular mass {mass:.2f} u exceeds the limit of "
+                                    f"{rule.max_mass:g} u", False, True, _atoms(emb))
+    excluded = _excluded(mol, rule)
+    if excluded is not None:
+        return GenericMiss(rule.id, excluded[0], excluded[1], True, _atoms(emb))
+    return GenericMatch(rule.id, rule.jurisdiction, rule.instrument, rule.category, rule.since, rule.until,
+                        _atoms(emb), _explain(rule, emb, mass), mass, tuple(p.words for p in emb.parts))
+
+
+def _excluded(mol: Chem.Mol, rule: GenericRule) -> tuple[str, bool] | None:
+    """(reason, undecided) when an exclusion applies; None otherwise."""
+    doubt: tuple[str, bool] | None = None
+    graph = graph_of(mol)
+    for ex in rule.exclusions:
+        hit = False
+        if ex.kind == "smiles":
+            hit = ex.formula == graph.formula and graph.canonical(mol) == ex.canonical
+        elif ex.kind == "smarts" and ex.query is not None:
+            hit = mol.HasSubstructMatch(ex.query)
+        elif ex.kind == "rule":
+            other = rule.references.get(ex.value)
+            if other is None:
+                continue
+            result = match_generic(mol, other)
+            if ex.when == "covered":
+                hit = isinstance(result, GenericMatch)
+            elif isinstance(result, GenericMiss) and result.core_found:
+                if result.undecided:
+                    doubt = doubt or (f"{rule.category}: possibly excluded ({' '.join(ex.text.split())}); "
+                                      f"{result.reason}", True)
+                    continue
+                hit = True
+        if hit:
+            why = " ".join(ex.text.split())
+            if ex.kind == "rule":
+                other_rule = rule.references[ex.value]
+                how = "covered by" if ex.when == "covered" else "core present but not covered by"
+                why = f"{how} {other_rule.category} ({other_rule.id}): {why}"
+            if ex.verdict == "undecided":
+                doubt = doubt or (f"{rule.category}: possibly excluded: {why}", True)
+                continue
+            return f"{rule.category}: excluded: {why}", False
+    return doubt

@@ -1,0 +1,380 @@
+"""Judging one embedding of a rule's core: ring systems, pieces, positions, closures, counts.
+
+:func:`evaluate_embedding` is the heart of the engine. Given where the core sits in the molecule, it
+expands ring-system positions (Strukturelement A, anellated rings), cuts the rest of the molecule into
+pieces, assigns each piece to a position whose allowed list covers it (respecting counts), judges
+pieces that close rings across the core against the rule's closures, and checks what positions
+require (a substituent, a listed one, a mass). The result keeps, for the explanation, which atoms
+matched which part of the definition and, for a miss, every reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from rdkit import Chem
+
+from crystal_palace.legal.generic_model import Closure, CoreVariant, GenericRule, Position
+from crystal_palace.legal.pieces import COVERED, Check, Outcome, Piece, graph_of, not_, undecided, worst
+from crystal_palace.legal.ring_systems import SystemSpec, match_system
+from crystal_palace.legal.substituent_rules import SubstituentRule, Verdict, judge
+
+#: the most assignments of pieces to positions tried for one embedding
+MAX_ASSIGNMENTS = 4096
+
+
+@dataclass
+class Part:
+    """One part of the definition and the atoms that matched it."""
+
+    key: str
+    label: str
+    atoms: tuple[int, ...]
+    words: str
+    check: Check = COVERED
+
+
+@dataclass
+class Embedding:
+    """The verdict on one placement of the core."""
+
+    variant: CoreVariant
+    core_atoms: tuple[int, ...]
+    parts: list[Part] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    progress: int = 0
+    stopped: bool = False
+    closed: set[str] = field(default_factory=set)
+    touched: set[str] = field(default_factory=set)
+
+    @property
+    def outcome(self) -> Outcome:
+        """Overall outcome: not beats undecided beats covered."""
+        return worst(self.checks).outcome
+
+    @property
+    def failures(self) -> list[str]:
+        """Reasons for NOT outcomes."""
+        return [c.reason for c in self.checks if c.outcome is Outcome.NOT]
+
+    @property
+    def doubts(self) -> list[str]:
+        """Reasons for UNDECIDED outcomes."""
+        return [c.reason for c in self.checks if c.outcome is Outcome.UNDECIDED]
+
+
+def fmt_atoms(atoms: tuple[int, ...] | list[int] | frozenset[int]) -> str:
+    """Compact atom list: 3-11,14 (RDKit indices, 0-based)."""
+    items = sorted(atoms)
+    if not items:
+        return "-"
+    runs: list[str] = []
+    start = prev = items[0]
+    for a in items[1:] + [None]:  # type: ignore[list-item]
+        if a is not None and a == prev + 1:
+            prev = a
+            continue
+        runs.append(f"{start}-{prev}" if prev > start else str(start))
+        if a is not None:
+            start = prev = a
+    return ",".join(runs)
+
+
+def _ring_system_atoms(mol: Chem.Mol, anchors: list[int], core: set[int]) -> frozenset[int]:
+    """Ring system through the anchors, leaving out rings that contain other core atoms."""
+    others = core - set(anchors)
+    rings = [r for r in graph_of(mol).rings if not (r & others)]
+    if len(anchors) > 1:
+        chosen = [r for r in rings if set(anchors) <= r]
+    else:
+        chosen = [r for r in rings if r & set(anchors)]
+    atoms: set[int] = set().union(*chosen) if chosen else set()
+    grown = True
+    while grown:
+        grown = False
+        for r in rings:
+            if not r <= atoms and len(r & atoms) >= 1 and r & (atoms - set(anchors)):
+                atoms |= r
+                grown = True
+    return frozenset(atoms)
+
+
+def _judge_linked(mol: Chem.Mol, piece: Piece, pos: Position) -> Verdict:
+    """A position whose piece must start with one of the linkers, the rest being residues."""
+    core_atom = piece.anchors[0][0]
+    found: list[Verdict] = []
+    assert pos.residue is not None  # noqa: S101 - enforced by the loader
+    for linker in pos.linkers:
+        for m in piece.graph.substruct(mol, linker.query):
+            if m[0] != core_atom or not set(m[1:]) <= piece.atoms:
+                continue
+            link = frozenset(m[1:])
+            if any(inside not in link for _, inside in piece.anchors):
+                continue
+            residues = []
+            ok = True
+            for comp in piece.components(piece.atoms - link):
+                anchors = [(n, a) for a in sorted(comp) for n in piece.nbrs(a) if n in link]
+                if not anchors:
+                    ok = False
+                residues.append(Piece(mol, comp, anchors))
+            if not ok:
+                found.append(Verdict(not_(f"the residue on the {linker.text} bridge is attached elsewhere")))
+                continue
+            if not residues and pos.residue_required:
+                found.append(Verdict(not_(f"the {linker.text} bridge carries no residue"), linker.text))
+                continue
+            checks = [judge(r, pos.residue).check for r in residues]
+            total = sum(r.mass for r in residues)
+            if pos.residue.max_mass is not None and total > pos.residue.max_mass + 1e-6:
+                checks.append(not_(f"residue mass {total:.1f} u > {pos.residue.max_mass:g} u"))
+            found.append(Verdict(worst(checks), f"{linker.text} bridge with residue ({total:.1f} u)"))
+    if not found:
+        return Verdict(not_(f"{piece.describe()} does not start with an allowed bridge "
+                            f"({', '.join(lk.text for lk in pos.linkers)})"))
+    order = {Outcome.COVERED: 0, Outcome.UNDECIDED: 1, Outcome.NOT: 2}
+    return sorted(found, key=lambda v: order[v.check.outcome])[0]
+
+
+def judge_position(mol: Chem.Mol, piece: Piece, pos: Position) -> tuple[Verdict, bool]:
+    """Judge a piece at a position; the flag says it was allowed only as an 'extra' substituent."""
+    if pos.linkers:
+        v = _judge_linked(mol, piece, pos)
+        extra = False
+    else:
+        v = judge(piece, pos.rule)
+        extra = False
+        if not v.check.ok and pos.extra is not None:
+            v2 = judge(piece, pos.extra)
+            if v2.check.ok or (v2.check.outcome is Outcome.UNDECIDED and v.check.outcome is Outcome.NOT):
+                v, extra = v2, True
+    if v.check.ok and pos.undecided:
+        v = Verdict(undecided(f"{pos.label}: {pos.undecided}"), v.label)
+    return v, extra
+
+
+def _closure_verdict(piece: Piece, touched: dict[int, list[Position]], closures: tuple[Closure, ...]) -> Verdict:
+    names_by_atom = {a: {p.name for p in ps} for a, ps in touched.items()}
+    union = set().union(*names_by_atom.values()) if names_by_atom else set()
+    found: list[Verdict] = []
+    for c in closures:
+        if not all(names & c.between for names in names_by_atom.values()) or not c.all_of <= union:
+            continue
+        if c.ring_size is not None:
+            sizes = [len(r) for r in piece.closing_rings]
+            if not sizes or min(sizes) < c.ring_size[0] or min(sizes) > c.ring_size[1]:
+                found.append(Verdict(not_(f"ring formed has {min(sizes) if sizes else '?'} atoms; "
+                                          f"{c.text.split('.')[0]} allows {c.ring_size[0]}-{c.ring_size[1]}")))
+                continue
+        v = judge(piece, c.rule) if c.verdict != "excluded" else Verdict(COVERED)
+        fused = [r for r in piece.own_rings if any(len(r & ring) >= 2 for ring in piece.closing_rings)]
+        if v.check.ok and c.polycyclic and fused:
+            v = Verdict(undecided(f"ring closure ({_short(c.text)}): {c.polycyclic}"), v.label)
+        if v.check.ok and c.verdict == "undecided":
+            v = Verdict(undecided(f"ring closure ({_short(c.text)}): not fully checked by the encoding"), v.label)
+        if c.verdict == "excluded":
+            found.append(Verdict(not_(f"excluded: {' '.join(c.text.split())}")))
+            continue
+        found.append(Verdict(v.check, f"allowed ({_short(c.text)})" if v.check.ok else v.label))
+    if not found:
+        where = ", ".join(sorted(union)) or "unnamed core atoms"
+        return Verdict(not_(f"{piece.describe()} closes a ring across the core ({where}); "
+                            f"the definition provides for no such ring"))
+    order = {Outcome.COVERED: 0, Outcome.UNDECIDED: 1, Outcome.NOT: 2}
+    return sorted(found, key=lambda v: order[v.check.outcome])[0]
+
+
+def _short(text: str, limit: int = 90) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
+
+
+def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, match: tuple[int, ...],
+                       fail_fast: bool = False) -> Embedding:
+    """Judge the molecule with the core placed at ``match`` (query atom order).
+
+    With ``fail_fast`` the evaluation stops at the first part that is certainly not covered (the
+    engine re-evaluates the closest placement in full to explain a miss).
+    """
+    emb = Embedding(variant, tuple(sorted(match)))
+    if variant.verdict == "undecided":
+        emb.checks.append(undecided(variant.note))
+    core = set(match)
+    by_map = {m: match[q] for m, q in variant.maps.items()}
+    # 1. ring-system positions
+    ring_atoms_of: dict[str, frozenset[int]] = {}
+    system_of: dict[str, SystemSpec] = {}
+    for pos in rule.positions:
+        rs = pos.ring_system
+        if rs is None:
+            continue
+        anchor_atoms = [by_map[a] for a in rs.anchor if a in by_map]
+        if len(anchor_atoms) != len(rs.anchor):
+            continue
+        atoms = _ring_system_atoms(mol, anchor_atoms, core)
+        if not atoms:
+            if rs.required:
+                emb.checks.append(not_(f"{pos.label}: no ring system at atoms {fmt_atoms(anchor_atoms)}"))
+            continue
+        attach = anchor_atoms[0] if len(anchor_atoms) == 1 else None
+        spec = next((s for s in rs.systems if match_system(mol, atoms, attach, s)), None)
+        if spec is None:
+            emb.checks.append(not_(f"{pos.label}: the ring system at atoms {fmt_atoms(atoms)} is not one of: "
+                                   + ", ".join(s.label for s in rs.systems)))
+            if fail_fast:
+                emb.stopped = True
+                return emb
+            continue
+        emb.progress += 1
+        ring_atoms_of[pos.name] = atoms
+        system_of[pos.name] = spec
+        core |= atoms
+        emb.parts.append(Part(pos.name, pos.label, tuple(sorted(atoms)), f"{pos.label} = {spec.label}"))
+    # 2. which positions apply to which atom
+    at: dict[int, list[Position]] = {}
+    for pos in rule.positions:
+        for a in pos.atoms:
+            targets = [by_map[a]] if isinstance(a, int) and a in by_map else sorted(ring_atoms_of.get(str(a), ()))
+            for t in targets:
+                if pos.on is None or mol.GetAtomWithIdx(t).GetSymbol() in pos.on:
+                    at.setdefault(t, []).append(pos)
+    n_positions: dict[int, Position] = {}
+    for name, spec in system_of.items():
+        if spec.n_substituents is not None:
+            synthetic = Position(f"{name} (N)", f"{name} ring nitrogen", (), spec.n_substituents,
+                                 text="free valence of a ring nitrogen")
+            for t in ring_atoms_of[name]:
+                if mol.GetAtomWithIdx(t).GetSymbol() == "N":
+                    n_positions[t] = synthetic
+    for t, synthetic in n_positions.items():
+        at[t] = [synthetic]
+    # 3. pieces
+    graph = graph_of(mol)
+    rest = [a for a in range(len(graph.symbols)) if a not in core]
+    whole = Piece(mol, rest, [])
+    singles: list[tuple[Piece, list[tuple[Position, Verdict, bool]]]] = []
+    for comp in whole.components(rest):
+        anchors = [(n, a) for a in sorted(comp) for n in graph.neighbours[a] if n in core]
+        piece = Piece(mol, comp, anchors)
+        touched_atoms = sorted({o for o, _ in anchors})
+        if len(touched_atoms) == 1:
+            cands = at.get(touched_atoms[0], [])
+            if not cands:
+                owner = next((n for n, atoms in ring_atoms_of.items() if touched_atoms[0] in atoms), "core")
+                emb.checks.append(not_(f"{piece.describe()} (atoms {fmt_atoms(comp)}) sits on {owner} atom "
+                                       f"{touched_atoms[0]}, where the definition allows no substituent"))
+                emb.parts.append(Part("unallowed", "unallowed", tuple(sorted(comp)), "not allowed here",
+                                      not_("no substituent allowed")))
+                if fail_fast:
+                    emb.stopped = True
+                    return emb
+                continue
+            judged = []
+            for pos in cands:
+                v, extra = judge_position(mol, piece, pos)
+                judged.append((pos, v, extra))
+            if fail_fast and all(v.check.outcome is Outcome.NOT for _, v, _ in judged):
+                emb.checks.append(judged[0][1].check)
+                emb.stopped = True
+                return emb
+            emb.progress += 1
+            singles.append((piece, judged))
+        else:
+            touched = {t: at.get(t, []) for t in touched_atoms}
+            v = _closure_verdict(piece, touched, rule.closures)
+            emb.checks.append(v.check)
+            names_touched = {p.name for ps in touched.values() for p in ps}
+            if fail_fast and v.check.outcome is Outcome.NOT:
+                emb.stopped = True
+                return emb
+            emb.progress += 1
+            emb.touched |= names_touched
+            if v.check.ok:
+                emb.closed |= names_touched
+            names = "/".join(sorted({p.label for ps in touched.values() for p in ps})) or "core"
+            emb.parts.append(Part(f"closure {names}", f"ring closure {names}", tuple(sorted(comp)),
+                                  f"ring closure {names} = {v.label} (atoms {fmt_atoms(comp)})", v.check))
+    _assign(mol, rule, emb, singles, by_map, ring_atoms_of)
+    return emb
+
+
+def _assign(mol: Chem.Mol, rule: GenericRule, emb: Embedding,
+            singles: list[tuple[Piece, list[tuple[Position, Verdict, bool]]]],
+            by_map: dict[int, int], ring_atoms_of: dict[str, frozenset[int]]) -> None:
+    """Choose a position for each single-anchored piece and check the positions' own conditions."""
+    options = [sorted(j, key=lambda t: {Outcome.COVERED: 0, Outcome.UNDECIDED: 1, Outcome.NOT: 2}[t[1].check.outcome])
+               for _, j in singles]
+    best_score: tuple[int, int] | None = None
+    best_choice: tuple[int, ...] = tuple(0 for _ in singles)
+    best_checks: list[Check] = []
+    for n, choice in enumerate(itertools.product(*[range(len(o)) for o in options])):
+        if n >= MAX_ASSIGNMENTS:
+            break
+        checks = [options[i][c][1].check for i, c in enumerate(choice)]
+        checks += _position_checks(rule, singles, options, choice, by_map, ring_atoms_of, emb.closed, emb.touched)
+        score = _score(checks)
+        if best_score is None or score < best_score:
+            best_score, best_choice, best_checks = score, choice, checks
+            if score == (0, 0):
+                break
+    emb.checks.extend(best_checks)
+    for i, c in enumerate(best_choice):
+        piece = singles[i][0]
+        pos, v, extra = options[i][c]
+        words = f"{pos.label} = {v.label or piece.describe()} (atoms {fmt_atoms(piece.atoms)})"
+        if not v.check.ok:
+            words = f"{pos.label}: {v.check.reason}"
+        emb.parts.append(Part(pos.name, pos.label, tuple(sorted(piece.atoms)), words, v.check))
+    if not singles:
+        emb.checks.extend(_position_checks(rule, [], [], (), by_map, ring_atoms_of, emb.closed, emb.touched))
+
+
+def _score(checks: list[Check]) -> tuple[int, int]:
+    misses = sum(1 for c in checks if c.outcome is Outcome.NOT)
+    return misses, sum(1 for c in checks if c.outcome is Outcome.UNDECIDED)
+
+
+def _position_checks(rule: GenericRule, singles: list[tuple[Piece, list[tuple[Position, Verdict, bool]]]],
+                     options: list[list[tuple[Position, Verdict, bool]]], choice: tuple[int, ...],
+                     by_map: dict[int, int], ring_atoms_of: dict[str, frozenset[int]],
+                     closed: set[str], touched: set[str]) -> list[Check]:
+    out: list[Check] = []
+    assigned: dict[str, list[tuple[Piece, Verdict, bool]]] = {}
+    for i, c in enumerate(choice):
+        pos, v, extra = options[i][c]
+        assigned.setdefault(pos.name, []).append((singles[i][0], v, extra))
+    for pos in rule.positions:
+        if pos.ring_system is not None:
+            continue
+        present = any((isinstance(a, int) and a in by_map) or (isinstance(a, str) and a in ring_atoms_of)
+                      for a in pos.atoms)
+        if not present:
+            continue
+        got = assigned.get(pos.name, [])
+        if pos.max_count is not None and len(got) > pos.max_count:
+            msg = f"{pos.label}: {len(got)} substituents, the text allows {pos.max_count}"
+            out.append(undecided(msg) if pos.count_beyond == "undecided" else not_(msg))
+        if not got and pos.name in touched:
+            pass
+        elif not got and pos.hydrogen == "forbidden":
+            out.append(not_(f"{pos.label}: a substituent is required here"))
+        elif not got and pos.hydrogen == "undecided":
+            out.append(undecided(f"{pos.label}: hydrogen is not listed for this position; whether the general "
+                                 f"rule 'a hydrogen atom is a possible substituent' applies is not decided"))
+        listed = any(not extra and v.check.ok for _, v, extra in got) or pos.name in closed
+        if pos.requires_listed and not listed:
+            out.append(not_(f"{pos.label}: none of the required substituents ({pos.rule.describe()}) is present"))
+        if any(extra for _, _, extra in got) and not listed:
+            out.append(not_(f"{pos.label}: other substituents are allowed only in addition to one of: "
+                            f"{pos.rule.describe()}"))
+        if pos.rule.max_mass is not None and got:
+            total = sum(p.mass for p, _, _ in got)
+            if total > pos.rule.max_mass + 1e-6:
+                out.append(not_(f"{pos.label}: mass {total:.1f} u > {pos.rule.max_mass:g} u"))
+    return out
+
+
+def rule_positions_text(rule: GenericRule) -> dict[str, SubstituentRule]:
+    """Position name -> allowed rule (for documentation)."""
+    return {p.name: p.rule for p in rule.positions}
