@@ -21,7 +21,10 @@ def test_mdma_from_smiles():
     assert r["identity"]["name"] == "MDMA" and r["identity"]["match_level"] == "exact"
     assert r["family"] == "phenethylamine"
     assert r["structure"]["inchikey"] == "SHXWCVYOXRDMCX-UHFFFAOYSA-N"
-    assert r["errors"] == [] and r["legal"] == []
+    assert r["errors"] == []
+    un = [v for v in r["legal"] if v["jurisdiction"] == "UN"]
+    assert un and un[0]["controlled"] is True and un[0]["category"] == "Schedule I"
+    assert identify("CNC(C)Cc1ccc2OCOc2c1", legal=False).legal == []
     assert len(r["analogues"]) == 5 and all(a["inchikey"] != r["structure"]["inchikey"] for a in r["analogues"])
 
 

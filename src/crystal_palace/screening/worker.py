@@ -16,6 +16,7 @@ from typing import Any
 
 from crystal_palace.screening.records import Record
 from crystal_palace.screening.writers import OutputFormat, format_rows
+from crystal_palace.workflows.identify import LegalOptions
 
 log = logging.getLogger("crystal_palace")
 
@@ -26,6 +27,7 @@ class Options:
 
     analogues: int = 5
     explain: bool = False
+    legal: LegalOptions | bool = False  # legal status costs more than the rest of a row: asked for
     output: OutputFormat | None = None  # None: return dicts (iter_screen)
     fieldnames: tuple[str, ...] = ()
 
@@ -54,7 +56,7 @@ def identify_one(record: Record, options: Options) -> dict[str, Any]:
 
     try:
         return identify(record.value or "", input_type=record.input_type, analogues=options.analogues,
-                        explain=options.explain, record=record.label).to_dict()
+                        explain=options.explain, record=record.label, legal=options.legal).to_dict()
     except Exception as exc:  # noqa: BLE001 - a bug on one record must not stop a screen
         log.debug("identify failed on %s", record.label, exc_info=True)
         return error_row(record, f"internal error while identifying: {type(exc).__name__}: "
@@ -83,7 +85,7 @@ def identify_chunk(records: list[Record], options: Options) -> list[dict[str, An
             results = identify_many([records[i].value or "" for i in batch],
                                     input_types=[records[i].input_type for i in batch],
                                     analogues=options.analogues, explain=options.explain,
-                                    records=[records[i].label for i in batch])
+                                    records=[records[i].label for i in batch], legal=options.legal)
             for i, result in zip(batch, results, strict=True):
                 rows[i] = result.to_dict()
         except Exception:  # noqa: BLE001 - find the record that fails, keep the rest

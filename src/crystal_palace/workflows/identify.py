@@ -9,9 +9,11 @@ that a batch can carry on and report it.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from rdkit import Chem
@@ -86,18 +88,34 @@ def _shown(query: str) -> str:
     return query if len(query) <= 200 else query[:197] + "..."
 
 
+@dataclass(frozen=True)
+class LegalOptions:
+    """What the legal part of a verdict is asked for: which jurisdictions, as of which date, extra rules."""
+
+    as_of: datetime.date | None = None
+    jurisdictions: tuple[str, ...] | None = None
+    rules: tuple[Path, ...] = ()
+
+
 def identify(query: str, *, input_type: str | None = None, analogues: int = 5, explain: bool = True,
-             record: str | None = None, library: Library | None = None) -> IdentifyResult:
+             record: str | None = None, library: Library | None = None,
+             legal: LegalOptions | bool = True) -> IdentifyResult:
     """Identify one query. See :func:`identify_many` for lists (it batches IUPAC-name parsing)."""
     return identify_many([query], input_types=[input_type], analogues=analogues, explain=explain,
-                         records=[record], library=library)[0]
+                         records=[record], library=library, legal=legal)[0]
 
 
 def identify_many(queries: Sequence[str], *, input_types: Sequence[str | None] | None = None,
                   analogues: int = 5, explain: bool = True, records: Sequence[str | None] | None = None,
-                  library: Library | None = None) -> list[IdentifyResult]:
-    """Identify each query, in order; names unknown to the library go to OPSIN in one batch."""
+                  library: Library | None = None, legal: LegalOptions | bool = True) -> list[IdentifyResult]:
+    """Identify each query, in order; names unknown to the library go to OPSIN in one batch.
+
+    ``legal`` (True: every jurisdiction, today; a :class:`LegalOptions` to choose; False: skip) fills the
+    ``legal`` array, one verdict per jurisdiction. Bad legal options (an unknown jurisdiction, a malformed
+    rule file) are the caller's error and raise, unlike a bad query, which lands in that query's errors.
+    """
     lib = library or default_library()
+    legal_options = LegalOptions() if legal is True else (legal or None)
     types = list(input_types) if input_types is not None else [None] * len(queries)
     recs = list(records) if records is not None else [None] * len(queries)
     results: list[IdentifyResult] = []
@@ -117,7 +135,18 @@ def identify_many(queries: Sequence[str], *, input_types: Sequence[str | None] |
     for result in results:
         if result.mol is not None and not result.errors:
             _describe(result, lib, analogues, explain)
+            if legal_options is not None and result.structure is not None:
+                _add_legal(result, legal_options)
     return results
+
+
+def _add_legal(result: IdentifyResult, options: LegalOptions) -> None:
+    from crystal_palace.legal.engine import legal_status  # imported on use: the CLI's --help stays fast
+
+    sid = result.identity["id"] if result.identity is not None else None
+    verdicts = legal_status(result.mol, sid, as_of=options.as_of, jurisdictions=options.jurisdictions,
+                            extra_rules=options.rules)
+    result.legal = [v.to_dict() for v in verdicts]
 
 
 def _resolve(result: IdentifyResult, query: str, input_type: str | None, lib: Library) -> None:

@@ -31,6 +31,7 @@ from crystal_palace.screening.readers import read_records
 from crystal_palace.screening.records import Record
 from crystal_palace.screening.worker import ChunkResult, Options, error_row, formatted, init_worker, merge, work
 from crystal_palace.screening.writers import FORMATS, OutputFormat, csv_fieldnames, format_header
+from crystal_palace.workflows.identify import LegalOptions
 
 ProgressCallback = Callable[[int, int, int], None]
 """Called as ``progress(rows_done, bytes_done, bytes_total)`` after each chunk is written."""
@@ -123,7 +124,8 @@ def _require_jobs(jobs: int | None) -> int:
 
 
 def iter_screen(records: Iterable[Record | str], *, jobs: int | None = 1, analogues: int = 5,
-                explain: bool = False, chunk_size: int = CHUNK_SIZE) -> Iterator[dict[str, Any]]:
+                explain: bool = False, chunk_size: int = CHUNK_SIZE,
+                legal: LegalOptions | bool = False) -> Iterator[dict[str, Any]]:
     """Yield one verdict dict per record, in order (the Python face of :func:`screen`).
 
     Parameters
@@ -145,7 +147,7 @@ def iter_screen(records: Iterable[Record | str], *, jobs: int | None = 1, analog
     >>> [r["identity"]["name"] if r["identity"] else r["errors"][0]["field"] for r in rows]
     ['MDMA', 'smiles']
     """
-    options = Options(analogues=analogues, explain=explain)
+    options = Options(analogues=analogues, explain=explain, legal=legal)
     for rows, _ in _run(_as_records(records), options, _require_jobs(jobs), chunk_size):
         assert isinstance(rows, list)
         yield from rows
@@ -160,6 +162,7 @@ def _choose_format(format: str | None, out: Path | None) -> OutputFormat:
 
 def screen(input_path: str | os.PathLike[str], out: str | os.PathLike[str] | IO[str] | None = None, *,
            format: str | None = None, jobs: int | None = None, explain: bool = False, analogues: int = 5,
+           legal: LegalOptions | bool = False,
            progress: ProgressCallback | None = None, chunk_size: int = CHUNK_SIZE) -> ScreenSummary:
     """Screen every record of a SMILES, SD or CSV file and write one verdict per record, in order.
 
@@ -177,6 +180,12 @@ def screen(input_path: str | os.PathLike[str], out: str | os.PathLike[str] | IO[
         Worker processes; None uses every usable core.
     explain
         Add the maximum-common-substructure detail to each analogue (slow; off for batches).
+    analogues
+        How many nearest controlled analogues each row carries.
+    legal
+        Legal status per jurisdiction on each row (True: all, today; or a
+        :class:`~crystal_palace.workflows.identify.LegalOptions`); off by default because it costs
+        more than the rest of a row.
     progress
         Called as ``progress(rows_done, bytes_done, bytes_total)`` as chunks are written.
 
@@ -203,7 +212,7 @@ def screen(input_path: str | os.PathLike[str], out: str | os.PathLike[str] | IO[
     records = iter(reader)
     first = next(records)  # raises InvalidInput for a file with a header and no records
     fieldnames = tuple(csv_fieldnames(reader.columns))
-    options = Options(analogues=analogues, explain=explain, output=output, fieldnames=fieldnames)
+    options = Options(analogues=analogues, explain=explain, output=output, fieldnames=fieldnames, legal=legal)
     summary = ScreenSummary(input=str(input_path), out=str(out_path) if out_path else None, format=output)
     families: Counter[str] = Counter()
     stream, owned = _open_output(out, out_path, output)
