@@ -5,6 +5,7 @@ The public face is one function per job; the CLI, the REST API and the web pages
     import crystal_palace
     crystal_palace.identify("CNC(C)Cc1ccc2OCOc2c1").to_dict()["identity"]["name"]
     crystal_palace.screen("seizures.sdf", out="verdicts.jsonl", jobs=2)
+    crystal_palace.explain_legal("mephedrone", jurisdictions="DE", as_of="2015-01-01")
 
 They are imported on first use, so that ``import crystal_palace`` (and ``crystal-palace --help``) does
 not pay for RDKit and the reference library until a job runs.
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from crystal_palace.workflows.identify import identify
+    from crystal_palace.workflows.legal import explain_legal, legal_jurisdictions, list_legal
     from crystal_palace.workflows.screen import screen
 
 try:
@@ -25,11 +27,14 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["identify", "screen", "__version__"]
+__all__ = ["identify", "screen", "explain_legal", "list_legal", "legal_jurisdictions", "__version__"]
 
 _WORKFLOWS = {
     "identify": "crystal_palace.workflows.identify",
     "screen": "crystal_palace.workflows.screen",
+    "explain_legal": "crystal_palace.workflows.legal",
+    "list_legal": "crystal_palace.workflows.legal",
+    "legal_jurisdictions": "crystal_palace.workflows.legal",
 }
 
 

@@ -1,8 +1,13 @@
-"""The routes of API version 1: ``POST /v1/identify``, ``GET /v1/health`` and ``GET /v1/depict``.
+"""The routes of API version 1: identify, legal status, health and depiction.
+
+``POST /v1/identify``, ``POST /v1/legal``, ``GET /v1/legal/jurisdictions``, ``GET /v1/legal/listings``,
+``GET /v1/health`` and ``GET /v1/depict``.
 
 Routes call only the top-level workflow functions, like the CLI. A query that cannot be read is not a
 malformed request: it comes back with status 200 and its reason in that verdict's ``errors``, exactly
-as the CLI's JSON prints it; 422 is kept for bodies that do not follow the schema.
+as the CLI's JSON prints it; 422 is kept for bodies that do not follow the schema (including a date
+that is not ``YYYY-MM-DD`` and an unknown jurisdiction). User rule files (the CLI's ``--rules``) are not
+offered here: a server does not read paths that a client names.
 """
 
 from __future__ import annotations
@@ -14,7 +19,15 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from crystal_palace.interfaces.api.errors import ERROR_RESPONSES
-from crystal_palace.interfaces.api.models import Health, IdentifyRequest, Verdict
+from crystal_palace.interfaces.api.models import (
+    Health,
+    IdentifyRequest,
+    JurisdictionInfo,
+    LegalRequest,
+    LegalResult,
+    ListingRow,
+    Verdict,
+)
 
 router = APIRouter(prefix="/v1")
 
@@ -30,14 +43,61 @@ def health() -> Health:
 @router.post("/identify", response_model=list[Verdict], responses=ERROR_RESPONSES,
              summary="Identify one or more substances")
 def identify(request: IdentifyRequest) -> list[dict[str, Any]]:
-    """Identity, NPS family with its evidence and the nearest controlled analogues, one verdict per query.
+    """Identity, NPS family with its evidence, nearest controlled analogues and legal status, one verdict per query.
 
-    The response is a list in the order of the queries (a list of one for ``query``).
+    The response is a list in the order of the queries (a list of one for ``query``). ``legal`` holds one
+    verdict per jurisdiction (``controlled`` true, false, or null when the encoded rules do not decide),
+    as of ``as_of`` (default today), for ``jurisdictions`` (default all); ``"legal": false`` leaves it empty.
     """
     from crystal_palace import identify as identify_substance
+    from crystal_palace.workflows.legal import require_legal_options
 
+    legal = require_legal_options(as_of=request.as_of, jurisdictions=request.jurisdictions) if request.legal \
+        else False
     return [identify_substance(q, input_type=request.input_type, analogues=request.analogues,
-                               explain=request.explain).to_dict() for q in request.all_queries()]
+                               explain=request.explain, legal=legal).to_dict() for q in request.all_queries()]
+
+
+@router.post("/legal", response_model=list[LegalResult], responses=ERROR_RESPONSES,
+             summary="Legal status of one or more substances, with the reasons")
+def legal(request: LegalRequest) -> list[dict[str, Any]]:
+    """The legal status per query and jurisdiction, with the basis, instrument, list, date and reasons.
+
+    ``controlled`` is true, false, or null when the encoded rules do not decide; ``basis`` is listed,
+    generic, precursor or none; ``explanation`` says why. The response is a list in the order of the
+    queries; a query that cannot be read carries its ``errors`` and no verdicts.
+    """
+    from crystal_palace import explain_legal
+
+    return explain_legal(request.all_queries(), jurisdictions=request.jurisdictions, as_of=request.as_of,
+                         input_type=request.input_type)
+
+
+@router.get("/legal/jurisdictions", response_model=list[JurisdictionInfo], responses=ERROR_RESPONSES,
+            summary="The jurisdictions, their instruments and how completely they are encoded")
+def legal_jurisdictions() -> list[dict[str, Any]]:
+    """Every jurisdiction the legal status is given for, with its instruments (acts) and their lists.
+
+    ``coverage`` says how to read a missing listing: ``complete`` means not controlled, ``partial`` means
+    undecided.
+    """
+    from crystal_palace import legal_jurisdictions as jurisdictions
+
+    return jurisdictions()
+
+
+@router.get("/legal/listings", response_model=list[ListingRow], responses=ERROR_RESPONSES,
+            summary="What is controlled on a date: listings and generic definitions in force")
+def legal_listings(
+    jurisdiction: Annotated[list[str] | None, Query(description="Jurisdiction code(s); repeat the parameter "
+                                                                "or give a comma list. Default: all.")] = None,
+    as_of: Annotated[str | None, Query(description="YYYY-MM-DD (default: today).")]
+    = None,
+) -> list[dict[str, Any]]:
+    """Each listing and generic definition in force on ``as_of``, per jurisdiction (what `legal list` prints)."""
+    from crystal_palace import list_legal
+
+    return list_legal(jurisdiction, as_of)
 
 
 def depict_available() -> bool:

@@ -26,7 +26,15 @@ from typing import Annotated, Any
 
 import typer
 
-from crystal_palace.exceptions import CrystalPalaceError, InvalidInput
+from crystal_palace.exceptions import CrystalPalaceError, InvalidInput, InvalidReferenceData
+from crystal_palace.interfaces.cli.commands import (
+    AsOfOption,
+    JurisdictionOption,
+    RulesOption,
+    legal_options,
+    legal_options_given,
+    render_legal,
+)
 
 SUBCOMMANDS = ("legal", "precursors", "spectra", "db", "link", "warn", "exchange", "serve")
 """Sub-commands that other jobs provide as ``interfaces/cli/commands/<name>.py`` with ``register(app)``."""
@@ -81,6 +89,11 @@ def user_errors() -> Iterator[None]:
         raise
     except InvalidInput as exc:  # "seized.csv, line 1: no query column ..." reads better than the field form
         raise fail(f"{exc.record}: {exc.reason}" if exc.record else f"{exc.field}: {exc.reason}") from None
+    except InvalidReferenceData as exc:  # a --rules file: one "path:line: reason" line per problem
+        for line, reason in exc.problems:
+            typer.echo(f"error: {exc.path}:{line}: {reason}" if line is not None else f"error: {exc.path}: {reason}",
+                       err=True)
+        raise typer.Exit(1) from None
     except CrystalPalaceError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:
@@ -109,16 +122,25 @@ def identify(
     = None,
     analogues: Annotated[int, typer.Option(min=0, max=50, help="Nearest controlled analogues to list.")] = 5,
     explain: Annotated[bool, typer.Option(help="Show what differs from each analogue (slower).")] = True,
+    legal: Annotated[bool, typer.Option(help="Add the legal status per jurisdiction (see also `legal explain`).")]
+    = True,
+    jurisdiction: JurisdictionOption = None,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
 ) -> None:
-    """Identify substances: identity, NPS family with its evidence, nearest controlled analogues.
+    """Identify substances: identity, NPS family with its evidence, nearest controlled analogues, legal status.
 
     Exits 1 when any query has errors (all verdicts are still printed).
     """
     with user_errors():
         from crystal_palace import identify as identify_substance
 
+        if not legal and legal_options_given(jurisdiction, as_of, rules):
+            raise fail("--no-legal cannot be combined with --jurisdiction, --as-of or --rules")
+        options = legal_options(jurisdiction, as_of, rules) if legal else False
         results = [identify_substance(q, input_type=input_type.value if input_type else None,
-                                      analogues=analogues, explain=explain).to_dict() for q in queries]
+                                      analogues=analogues, explain=explain, legal=options).to_dict()
+                   for q in queries]
         if format is IdentifyFormat.json:
             typer.echo(json.dumps(results, indent=2, ensure_ascii=False, default=str))
         else:
@@ -148,10 +170,7 @@ def render_text(result: dict[str, Any]) -> str:
         differs = (a.get("differs") or {}).get("summary") or a.get("formula_delta") or ""
         lines.append(f"  {'analogues' if i == 0 else '':<11} {a.get('similarity', 0):.2f}  {a.get('name')}"
                      f" ({a.get('family')}){'  ' + differs if differs else ''}")
-    for entry in result.get("legal") or []:
-        status = "controlled" if entry.get("controlled") else "not controlled"
-        lines.append(f"  legal       {entry.get('jurisdiction')}: {status} {entry.get('category') or ''} "
-                     f"{entry.get('instrument') or ''} {entry.get('since') or ''}".rstrip())
+    lines.extend(render_legal(result.get("legal") or []))  # None reads "UNDECIDED", never "not controlled"
     for error in result.get("errors") or []:
         lines.append(f"  error       {error.get('field')}: {error.get('reason')}")
     return "\n".join(lines) + "\n"
@@ -171,14 +190,25 @@ def screen(
     explain: Annotated[bool, typer.Option(help="Add what differs from each analogue (slow).")] = False,
     analogues: Annotated[int, typer.Option(min=0, max=50, help="Nearest controlled analogues per row.")] = 5,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    legal: Annotated[bool | None, typer.Option(
+        "--legal/--no-legal", show_default=False,
+        help="Add the legal status per jurisdiction to each row (slower; on when a legal option is given).")]
+    = None,
+    jurisdiction: JurisdictionOption = None,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
 ) -> None:
     """Screen a file: one verdict per input row, in input order; bad rows are kept with their reason."""
     with user_errors():
         from crystal_palace import screen as screen_file
 
+        given = legal_options_given(jurisdiction, as_of, rules)
+        if legal is False and given:
+            raise fail("--no-legal cannot be combined with --jurisdiction, --as-of or --rules")
+        options = legal_options(jurisdiction, as_of, rules) if legal or given else False
         with _progress_bar(input.name, enabled=progress) as update:
             summary = screen_file(input, out, format=format.value if format else None, jobs=jobs,
-                                  explain=explain, analogues=analogues, progress=update)
+                                  explain=explain, analogues=analogues, legal=options, progress=update)
         families = ", ".join(f"{k} {v:,}" for k, v in sorted(summary.families.items(), key=lambda kv: -kv[1]))
         typer.echo(f"screened {summary.rows:,} rows in {summary.elapsed:.1f} s ({summary.rate:,.0f}/s): "
                    f"{summary.identified:,} identified, {summary.errors:,} with errors"
