@@ -18,7 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crystal_palace.workflows.identify import identify
+    from crystal_palace.workflows.identify import identify, identify_many
     from crystal_palace.workflows.legal import explain_legal, legal_jurisdictions, list_legal
     from crystal_palace.workflows.screen import screen
 
@@ -27,10 +27,11 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["identify", "screen", "explain_legal", "list_legal", "legal_jurisdictions", "__version__"]
+__all__ = ["identify", "identify_many", "screen", "explain_legal", "list_legal", "legal_jurisdictions", "__version__"]
 
 _WORKFLOWS = {
     "identify": "crystal_palace.workflows.identify",
+    "identify_many": "crystal_palace.workflows.identify",
     "screen": "crystal_palace.workflows.screen",
     "explain_legal": "crystal_palace.workflows.legal",
     "list_legal": "crystal_palace.workflows.legal",

@@ -127,26 +127,45 @@ def identify(
     jurisdiction: JurisdictionOption = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
+    svg: Annotated[Path | None, typer.Option(help="Write an SVG per query into this folder, the atoms that "
+                                                  "decided the family highlighted.", file_okay=False)] = None,
 ) -> None:
     """Identify substances: identity, NPS family with its evidence, nearest controlled analogues, legal status.
 
     Exits 1 when any query has errors (all verdicts are still printed).
     """
     with user_errors():
-        from crystal_palace import identify as identify_substance
+        from crystal_palace import identify_many
 
         if not legal and legal_options_given(jurisdiction, as_of, rules):
             raise fail("--no-legal cannot be combined with --jurisdiction, --as-of or --rules")
         options = legal_options(jurisdiction, as_of, rules) if legal else False
-        results = [identify_substance(q, input_type=input_type.value if input_type else None,
-                                      analogues=analogues, explain=explain, legal=options).to_dict()
-                   for q in queries]
+        # one call for all queries: names that need OPSIN are parsed in one Java process
+        verdicts = identify_many(queries, input_types=[input_type.value if input_type else None] * len(queries),
+                                 analogues=analogues, explain=explain, legal=options)
+        results = [v.to_dict() for v in verdicts]
+        if svg is not None:
+            _write_depictions(verdicts, svg)
         if format is IdentifyFormat.json:
             typer.echo(json.dumps(results, indent=2, ensure_ascii=False, default=str))
         else:
             typer.echo("\n".join(render_text(r) for r in results), nl=False)
     if any(r.get("errors") for r in results):
         raise typer.Exit(1)
+
+
+def _write_depictions(verdicts: list[Any], folder: Path) -> None:
+    """One SVG per parsed query (``1.svg``, ``2.svg``, ...), the family rule's atoms highlighted."""
+    from crystal_palace.chemistry.depict import depict_svg
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, verdict in enumerate(verdicts, start=1):
+        if verdict.mol is None:
+            continue
+        legend = f"{(verdict.identity or {}).get('name') or 'unknown'}: {verdict.family}"
+        (folder / f"{n}.svg").write_text(depict_svg(verdict.mol, verdict.family_atoms, legend=legend),
+                                         encoding="utf-8")
+        typer.echo(f"wrote {folder / f'{n}.svg'}", err=True)
 
 
 def render_text(result: dict[str, Any]) -> str:
