@@ -223,6 +223,16 @@ def _memory(pids: list[int]) -> tuple[int, int]:
     return rss, pss
 
 
+def _cpu_busy_s() -> float:
+    """CPU seconds the whole machine has spent busy (all processes), from /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
 def run_screen(path: Path, jobs: int, output: str) -> dict[str, object]:
     """Run screen in a fresh process; sample its process tree's memory while it runs."""
     out = CACHE / f"out-{path.stem}.{output}"
@@ -231,7 +241,7 @@ def run_screen(path: Path, jobs: int, output: str) -> dict[str, object]:
             "u = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]; "
             "print(json.dumps({**s.to_dict(), 'cpu_parent_s': u[0].ru_utime + u[0].ru_stime, "
             "'cpu_workers_s': u[1].ru_utime + u[1].ru_stime}))")
-    started = time.perf_counter()
+    started, busy_before = time.perf_counter(), _cpu_busy_s()
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = {"rss": 0, "pss": 0, "workers": 0}
 
@@ -247,6 +257,7 @@ def run_screen(path: Path, jobs: int, output: str) -> dict[str, object]:
     sampler.start()
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - started
+    busy = _cpu_busy_s() - busy_before
     sampler.join()
     if proc.returncode != 0:
         sys.exit(f"screen failed on {path}:\n{stderr[-2000:]}")
@@ -258,6 +269,8 @@ def run_screen(path: Path, jobs: int, output: str) -> dict[str, object]:
             "top_error_reasons": reasons.most_common(5),
             "cpu_ms_per_row": round(1000 * cpu / summary["rows"], 3),
             "cpu_parent_share": round(summary["cpu_parent_s"] / cpu, 3),
+            # CPU that other processes took from the machine while the screen ran (> a few s: a noisy run)
+            "cpu_other_processes_s": round(max(busy - cpu, 0.0), 1),
             "rows_per_s_if_cores_idle": round(jobs * summary["rows"] / cpu, 1),
             "peak_rss_mb": round(peak["rss"] / 2**20, 1), "peak_pss_mb": round(peak["pss"] / 2**20, 1),
             "processes": peak["workers"] + 1}
@@ -356,7 +369,7 @@ def main() -> None:
           f"RDKit {result['rdkit']}, load average {result['load_average_before_after']} (before, after)")
     head = f"{'structures':>10} {'bare parse/s':>13} {'screen/s':>9} {'ratio':>6} {'wall s':>7} " \
            f"{'cpu ms/row':>10} {'idle-core/s':>11} {'peak RSS MB':>11} {'peak PSS MB':>11} {'rows out':>9} " \
-           f"{'errors':>7}"
+           f"{'errors':>7} {'others cpu s':>12}"
     print(head)
     print("-" * len(head))
     for r in runs:
@@ -364,7 +377,7 @@ def main() -> None:
         print(f"{r['n']:>10,} {r['bare_parse']['rows_per_s']:>13,.0f} {s['summary']['rows_per_s']:>9,.0f} "
               f"{r['ratio_to_bare']:>6.2f} {s['wall_s']:>7.1f} {s['cpu_ms_per_row']:>10.2f} "
               f"{s['rows_per_s_if_cores_idle']:>11,.0f} {s['peak_rss_mb']:>11.0f} {s['peak_pss_mb']:>11.0f} "
-              f"{s['output_rows']:>9,} {s['summary']['errors']:>7,}")
+              f"{s['output_rows']:>9,} {s['summary']['errors']:>7,} {s['cpu_other_processes_s']:>12.1f}")
     for r in runs:
         print(f"{r['n']:,} structures: commonest errors {r['screen']['top_error_reasons'][:3]}")
     for name, t in result["targets"].items():

@@ -233,14 +233,20 @@ def test_a_worker_dying_on_one_record_marks_only_that_row(tmp_path, monkeypatch)
 
     from crystal_palace.workflows import identify as identify_module
 
-    real_identify = identify_module.identify
+    real_identify, real_many = identify_module.identify, identify_module.identify_many
 
     def deadly(query, **kw):
         if query == "CCCCCCCCCCO":
             os._exit(3)  # what a segfault in native code looks like to the parent
         return real_identify(query, **kw)
 
+    def deadly_many(queries, **kw):  # a chunk's structures are identified as one batch
+        if "CCCCCCCCCCO" in queries:
+            os._exit(3)
+        return real_many(queries, **kw)
+
     monkeypatch.setattr(identify_module, "identify", deadly)
+    monkeypatch.setattr(identify_module, "identify_many", deadly_many)
     path = tmp_path / "in.smi"
     lines = [MDMA, "CCO", CAFFEINE, "CCCCCCCCCCO", MEPHEDRONE, "CCN"] * 3
     path.write_text("\n".join(lines) + "\n")

@@ -27,7 +27,7 @@ _FORMULA_ATOM_ORDER = ("C", "H")
 _FORMULA_PART = re.compile(r"([A-Z][a-z]?)(\d*)")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _composition_of_formula(formula: str) -> Counter[str]:
     return Counter({el: int(n or 1) for el, n in _FORMULA_PART.findall(formula.split("+")[0].split("-")[0])})
 
@@ -47,18 +47,26 @@ def formula_delta(query: Chem.Mol | str, reference: Chem.Mol | str) -> str:
     return _formula_delta(q, r)
 
 
-def _hill(element: str) -> tuple[int, int, str]:
-    return (0, _FORMULA_ATOM_ORDER.index(element), element) if element in _FORMULA_ATOM_ORDER else (1, 0, element)
+def _count(element: str, n: int) -> str:
+    return element if n == 1 else f"{element}{n}"
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _formula_delta(query: str, reference: str) -> str:
     # isomers and homologues repeat the same formula pairs all through a batch screen: cache them
+    # (a bounded few MB, filled within the first thousands of rows, so a long screen stays flat)
     q, r = _composition_of_formula(query), _composition_of_formula(reference)
-    elements = sorted(set(q) | set(r), key=_hill)
-    plus = "".join(f"{e}{d if d > 1 else ''}" for e in elements if (d := q[e] - r[e]) > 0)
-    minus = "".join(f"{e}{-d if d < -1 else ''}" for e in elements if (d := q[e] - r[e]) < 0)
-    parts = ([f"+{plus}"] if plus else []) + ([f"-{minus}"] if minus else [])
+    present = q.keys() | r.keys()
+    elements = [e for e in _FORMULA_ATOM_ORDER if e in present]
+    elements += sorted(present.difference(_FORMULA_ATOM_ORDER))  # Hill order
+    plus, minus = [], []
+    for e in elements:
+        d = q[e] - r[e]
+        if d > 0:
+            plus.append(_count(e, d))
+        elif d < 0:
+            minus.append(_count(e, -d))
+    parts = ([f"+{''.join(plus)}"] if plus else []) + ([f"-{''.join(minus)}"] if minus else [])
     return " ".join(parts) if parts else "same formula"
 
 
@@ -122,13 +130,31 @@ def nearest_analogues(mol: Chem.Mol, fingerprint: np.ndarray, library: Library, 
     """
     if k <= 0:
         return []
-    wanted = k + 4
+    return analogues_from_hits(mol, library.similar(fingerprint, k + EXTRA_HITS), library, k=k,
+                               exclude_connectivity=exclude_connectivity, explain=explain, formula=formula)
+
+
+EXTRA_HITS = 4
+"""Hits asked for beyond ``k``: entries sharing the query's connectivity are dropped from the top."""
+
+
+def analogues_from_hits(mol: Chem.Mol, hits: list[tuple[Substance, float]], library: Library, *, k: int = 5,
+                        exclude_connectivity: str | None = None, explain: bool = True,
+                        formula: str | None = None) -> list[dict[str, Any]]:
+    """The first ``k`` of ``hits`` that are not the query's own connectivity, as analogue items.
+
+    ``hits`` come from :meth:`Library.similar_many`, asked for ``k + EXTRA_HITS``; the items are those
+    of :func:`nearest_analogues`.
+    """
+    if k <= 0:
+        return []
     formula = formula or rdMolDescriptors.CalcMolFormula(mol)
+    formulas = library.formula_by_id
     out: list[dict[str, Any]] = []
-    for entry, score in library.similar(fingerprint, wanted):
+    for entry, score in hits:
         if exclude_connectivity and entry.inchikey[:14] == exclude_connectivity:
             continue
-        out.append(_analogue(mol, formula, entry, library.formula_by_id[entry.id], score, explain))
+        out.append(_analogue(mol, formula, entry, formulas[entry.id], score, explain))
         if len(out) == k:
             break
     return out
@@ -139,7 +165,7 @@ def _analogue(mol: Chem.Mol, formula: str, entry: Substance, entry_formula: str,
     item: dict[str, Any] = {
         "id": entry.id, "name": entry.name, "inchikey": entry.inchikey, "family": entry.family,
         "similarity": round(float(score), 3), "formula": entry_formula,
-        "formula_delta": formula_delta(formula, entry_formula), "controlled_under": list(entry.controlled_under),
+        "formula_delta": _formula_delta(formula, entry_formula), "controlled_under": list(entry.controlled_under),
     }
     if explain:
         diff = difference(mol, entry.mol)

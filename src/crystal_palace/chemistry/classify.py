@@ -19,7 +19,7 @@ equal those of a plain search through every rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -38,6 +38,7 @@ _MACRO = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
 _RULE_KEYS = frozenset({"name", "smarts", "exclude", "description", "reference"})
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _FORMULA = re.compile(r"([A-Z][a-z]?)(\d*)")
+_AROMATIC = rdqueries.IsAromaticQueryAtom()  # (mol.GetAromaticAtoms() leaks ~300 bytes per call)
 _AROMATIC_N = rdqueries.AtomNumEqualsQueryAtom(7)
 _AROMATIC_N.ExpandQuery(rdqueries.IsAromaticQueryAtom())
 _MIN_SCREEN_USERS = 5
@@ -92,16 +93,22 @@ class FamilyRules:
     families: tuple[str, ...]
     rules: tuple[FamilyRule, ...]
     _tables: dict[str, list[int]] = field(init=False, repr=False, compare=False)
+    _lazy_tables: tuple[tuple[int, Callable[[Chem.Mol], int], list[int]], ...] = field(
+        init=False, repr=False, compare=False)
     _screens_of: tuple[tuple[tuple[int, Chem.Mol, int], ...], ...] = field(
         init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         everything = (1 << len(self.rules)) - 1
         tables: dict[str, list[int]] = {}
+        lazy: list[tuple[int, Callable[[Chem.Mol], int], list[int]]] = []
         for feature in sorted({f for r in self.rules for f, _ in r.needs}):
             need = [dict(r.needs).get(feature, 0) for r in self.rules]
-            tables[feature] = [sum(1 << i for i, k in enumerate(need) if k <= v)
-                               for v in range(max(need))] + [everything]
+            table = [sum(1 << i for i, k in enumerate(need) if k <= v) for v in range(max(need))] + [everything]
+            if feature in _LAZY_FEATURES:  # counted only when a rule that needs it is still a candidate
+                lazy.append((everything & ~table[0], _LAZY_FEATURES[feature], table))
+            else:
+                tables[feature] = table
         # A recursive atom shared by several rules is searched at most once per molecule, when
         # the first of its rules comes up, and a miss drops all of them; an atom used by fewer
         # rules is left to each rule's gate, which is cheaper than a recursive search.
@@ -112,18 +119,25 @@ class FamilyRules:
         shared = [key for key in sorted(users) if users[key].bit_count() >= _MIN_SCREEN_USERS]
         compiled = {key: (n, Chem.MolFromSmarts(key), users[key]) for n, key in enumerate(shared)}
         object.__setattr__(self, "_tables", tables)
+        object.__setattr__(self, "_lazy_tables", tuple(lazy))
         object.__setattr__(self, "_screens_of", tuple(
             tuple(compiled[k] for k in rule.screens if k in compiled) for rule in self.rules))
 
     def __len__(self) -> int:
         return len(self.rules)
 
-    def first_match(self, mol: Chem.Mol) -> tuple[FamilyRule, tuple[int, ...]] | None:
-        """The first rule, in order, that matches a prepared molecule, with the matched atoms."""
+    def first_match(self, mol: Chem.Mol, formula: str | None = None) -> tuple[FamilyRule, tuple[int, ...]] | None:
+        """The first rule, in order, that matches a prepared molecule, with the matched atoms.
+
+        ``formula`` is the molecule's formula (``CalcMolFormula``) when the caller has it already.
+        """
         mask = (1 << len(self.rules)) - 1
-        have = _features(mol)
+        have = _features(mol, formula)
         for feature, table in self._tables.items():
             mask &= table[min(have.get(feature, 0), len(table) - 1)]
+        for users, count, table in self._lazy_tables:
+            if mask & users:
+                mask &= table[min(count(mol), len(table) - 1)]
         searched = 0  # bit n set: shared screen n was searched (and found)
         while mask:
             low = mask & -mask
@@ -146,17 +160,33 @@ class FamilyRules:
         return None
 
 
-def _features(mol: Chem.Mol) -> dict[str, int]:
+_RING_ALIPHATIC_C = rdqueries.AtomNumEqualsQueryAtom(6)
+_RING_ALIPHATIC_C.ExpandQuery(rdqueries.IsAromaticQueryAtom(negate=True))
+_RING_ALIPHATIC_C.ExpandQuery(rdqueries.IsInRingQueryAtom())
+
+
+def _ring_aliphatic_carbons(mol: Chem.Mol) -> int:
+    return len(mol.GetAtomsMatchingQuery(_RING_ALIPHATIC_C))
+
+
+_LAZY_FEATURES: dict[str, Callable[[Chem.Mol], int]] = {"ring aliphatic C": _ring_aliphatic_carbons}
+"""Features that cost a search of their own: counted for a molecule only while a rule needing them is
+still a candidate (aliphatic ring carbons rule out the many piperidine, cyclohexane and morphinan
+rules for the molecules without an aliphatic ring, before any of their searches)."""
+
+
+def _features(mol: Chem.Mol, formula: str | None = None) -> dict[str, int]:
     """Count a molecule's screening features with a few C++ calls.
 
     Heavy atoms, independent cycles, aromatic atoms, aliphatic nitrogens and the element counts of
-    the molecular formula; an atom loop in Python would cost more than all of them together.
+    the molecular formula (``formula`` when given); an atom loop in Python would cost more than all
+    of them together.
     """
     n_atoms = mol.GetNumAtoms()
     # ring perception has run (see _prepared); its ring count is at least the cycle count
     have = {"atoms": n_atoms, "cycles": mol.GetRingInfo().NumRings(),
-            "aromatic": len(mol.GetAromaticAtoms())}
-    for symbol, number in _FORMULA.findall(rdMolDescriptors.CalcMolFormula(mol)):
+            "aromatic": len(mol.GetAtomsMatchingQuery(_AROMATIC))}
+    for symbol, number in _FORMULA.findall(formula or rdMolDescriptors.CalcMolFormula(mol)):
         have[symbol] = have.get(symbol, 0) + (int(number) if number else 1)
     if "N" in have:
         have["aliphatic N"] = have["N"] - len(mol.GetAtomsMatchingQuery(_AROMATIC_N))
@@ -189,19 +219,53 @@ def _required_primitives(atom: Chem.Atom) -> list[str]:
     return required
 
 
+def _cyclic_atoms(query: Chem.Mol) -> set[int]:
+    """Atoms of the query graph that lie on a cycle (an end of a bond that is not a bridge).
+
+    A match maps the query graph into the target, so a query cycle lands on a target cycle.
+    """
+    neighbours: dict[int, set[int]] = {a.GetIdx(): set() for a in query.GetAtoms()}
+    for bond in query.GetBonds():
+        u, v = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx()
+        neighbours[u].add(v)
+        neighbours[v].add(u)
+    cyclic: set[int] = set()
+    for bond in query.GetBonds():
+        u, v = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx()
+        seen, todo = {u}, [n for n in neighbours[u] if n != v]  # is v reachable from u without this bond?
+        while todo:
+            n = todo.pop()
+            if n not in seen:
+                seen.add(n)
+                todo.extend(neighbours[n] - seen)
+        if v in seen:
+            cyclic.update((u, v))
+    return cyclic
+
+
+def _requires_ring(kind: str, value: str) -> bool:
+    """Whether a required primitive puts its atom in a ring (``R``, ``R2``, ``r5``, ``x2``; not ``R0``)."""
+    if kind == "AtomInNRings":
+        return value.lstrip("-").isdigit() and int(value) != 0
+    return kind in ("AtomMinRingSize", "AtomRingBondCount") and value.isdigit() and int(value) > 0
+
+
 def _query_needs(query: Chem.Mol) -> tuple[tuple[str, int], ...]:
     """What any match of ``query`` implies about the target, as counted features.
 
     A match maps query atoms and bonds one-to-one into the target, so the target has at least as
     many atoms, as many independent cycles (bonds - atoms + components), and one distinct atom per
-    query atom that requires an element, aromaticity or an aliphatic nitrogen.
+    query atom that requires an element, aromaticity, an aliphatic nitrogen, or an aliphatic carbon
+    in a ring (the atom lies on a cycle of the query, or asks for ring membership).
     """
     n_atoms = query.GetNumAtoms()
     needs = {"atoms": n_atoms,
              "cycles": max(query.GetNumBonds() - n_atoms + len(Chem.GetMolFrags(query)), 0)}
     table = Chem.GetPeriodicTable()
+    cyclic = _cyclic_atoms(query)
     for atom in query.GetAtoms():
-        element, aromatic, aliphatic = 0, False, False
+        element, aromatic, aliphatic, ring = 0, False, False, atom.GetIdx() in cyclic
+        marked_aliphatic = False  # [#6;A]: aliphatic by its own primitive rather than by its symbol
         for primitive in _required_primitives(atom):
             kind, _, value = primitive.partition(" ")
             if kind in ("AtomType", "AtomAtomicNum") and value.isdigit():
@@ -210,11 +274,16 @@ def _query_needs(query: Chem.Mol) -> tuple[tuple[str, int], ...]:
                 aliphatic = aliphatic or (kind == "AtomType" and int(value) < 1000)
             elif kind == "AtomIsAromatic" and value == "1":
                 aromatic = True
+            elif kind == "AtomIsAliphatic" and value == "1":
+                marked_aliphatic = True
+            ring = ring or _requires_ring(kind, value)
         if element > 1:
             symbol = table.GetElementSymbol(element)
             needs[symbol] = needs.get(symbol, 0) + 1
             if element == 7 and aliphatic:
                 needs["aliphatic N"] = needs.get("aliphatic N", 0) + 1
+            if element == 6 and (aliphatic or marked_aliphatic) and ring:
+                needs["ring aliphatic C"] = needs.get("ring aliphatic C", 0) + 1
         if aromatic:
             needs["aromatic"] = needs.get("aromatic", 0) + 1
     return tuple(sorted(needs.items()))
@@ -497,7 +566,7 @@ def _evidence(rule: FamilyRule, atoms: tuple[int, ...]) -> str:
             f"({rule.description})")
 
 
-def classify(mol: Chem.Mol, rules: FamilyRules | None = None) -> FamilyMatch:
+def classify(mol: Chem.Mol, rules: FamilyRules | None = None, *, formula: str | None = None) -> FamilyMatch:
     """Assign the NPS family of a standardised parent structure: the first matching rule wins.
 
     Parameters
@@ -507,6 +576,8 @@ def classify(mol: Chem.Mol, rules: FamilyRules | None = None) -> FamilyMatch:
         :func:`crystal_palace.chemistry.standardize.standardize` returns it. It is not modified.
     rules
         A rule set from :func:`load_family_rules`; the packaged rules when omitted.
+    formula
+        The molecular formula of ``mol`` (``CalcMolFormula``), when the caller has computed it.
 
     Returns
     -------
@@ -529,7 +600,7 @@ def classify(mol: Chem.Mol, rules: FamilyRules | None = None) -> FamilyMatch:
         raise InvalidInput("no structure to classify", field="structure")
     rule_set = rules if rules is not None else _packaged_rules()
     work = _prepared(mol)
-    found = rule_set.first_match(work) if work.GetNumAtoms() else None
+    found = rule_set.first_match(work, formula if work is mol else None) if work.GetNumAtoms() else None
     if found is not None:
         rule, atoms = found
         if work is not mol and work.GetAtomWithIdx(0).HasProp(_INPUT_INDEX):

@@ -41,8 +41,19 @@ def fingerprint_generator() -> rdFingerprintGenerator.FingerprintGenerator64:
     return rdFingerprintGenerator.GetMorganGenerator(radius=FINGERPRINT_RADIUS, fpSize=FINGERPRINT_BITS)
 
 
+def fingerprint_bits(mol: Chem.Mol) -> tuple[int, ...]:
+    """The set bits of the molecule's Morgan fingerprint, the form the similarity search uses.
+
+    A query sets a few dozen of the 2048 bits, so its on-bits index the library's bit matrix
+    directly (:meth:`Library.similar_many`); no dense or packed copy of the fingerprint is made.
+    They are read as the keys of the folded count fingerprint, which has the same bits set: RDKit
+    hands them over as a dict in one call, where iterating ``GetOnBits()`` costs a call per bit.
+    """
+    return tuple(fingerprint_generator().GetCountFingerprint(mol).GetNonzeroElements())
+
+
 def packed_fingerprint(mol: Chem.Mol) -> np.ndarray:
-    """The molecule's Morgan fingerprint as 64-bit words, the form the similarity search uses."""
+    """The molecule's Morgan fingerprint as 64-bit words (for :meth:`Library.similar`)."""
     return np.packbits(fingerprint_generator().GetFingerprintAsNumPy(mol)).view(np.uint64)
 
 
@@ -156,12 +167,17 @@ class Library:
                 self._claim(self.by_name, label, e, "name", problems)
         if problems:
             raise InvalidReferenceData("substance library", problems)
-        words = np.array([packed_fingerprint(e.mol) for e in self.entries]).reshape(len(self.entries), -1)
         self.formula_by_id = {e.id: rdMolDescriptors.CalcMolFormula(e.mol) for e in self.entries}
         controlled = [i for i, e in enumerate(self.entries) if e.controlled and e.family != "none"]
         self.controlled_index = sorted(controlled, key=lambda i: self.entries[i].id)
-        self._controlled_words = words[self.controlled_index]
-        self._controlled_counts = np.bitwise_count(self._controlled_words).sum(axis=1)
+        self._controlled_entries = tuple(self.entries[i] for i in self.controlled_index)
+        # bit b of the fingerprint of controlled entry j is _bit_rows[b, j]: a query's on-bits pick the
+        # rows whose sum is its intersection with every entry at once
+        bits = np.zeros((FINGERPRINT_BITS, len(self._controlled_entries)), dtype=np.uint16)
+        for j, e in enumerate(self._controlled_entries):
+            bits[list(fingerprint_bits(e.mol)), j] = 1
+        self._bit_rows = bits
+        self._controlled_counts = bits.sum(axis=0, dtype=np.int64)
 
     @staticmethod
     def _claim(index: dict[str, Substance], key: str, entry: Substance, what: str,
@@ -179,20 +195,43 @@ class Library:
     def similar(self, fp: np.ndarray, k: int) -> list[tuple[Substance, float]]:
         """Top-``k`` controlled entries by Tanimoto similarity (ties broken by id).
 
-        ``fp`` is the query's Morgan fingerprint packed into 64-bit words (:func:`packed_fingerprint`).
-        This runs on every row of a batch screen, so the Tanimoto scores are computed with numpy
-        popcounts over the packed library matrix and only the top ``k`` are sorted.
+        ``fp`` is the query's Morgan fingerprint packed into 64-bit words (:func:`packed_fingerprint`);
+        :meth:`similar_many` takes on-bits (:func:`fingerprint_bits`) and a whole batch at once.
         """
-        if not len(self.controlled_index) or k <= 0:
-            return []
-        inter = np.bitwise_count(self._controlled_words & fp).sum(axis=1)
-        union = self._controlled_counts + int(np.bitwise_count(fp).sum()) - inter
-        scores = np.divide(inter, union, out=np.zeros(len(inter)), where=union > 0)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-        # controlled_index is in id order, so the position breaks ties by id
-        order = sorted(top.tolist(), key=lambda i: (-scores[i], i))
-        return [(self.entries[self.controlled_index[i]], float(scores[i])) for i in order]
+        bits = tuple(np.flatnonzero(np.unpackbits(np.ascontiguousarray(fp).view(np.uint8))).tolist())
+        return self.similar_many([bits], k)[0]
+
+    def similar_many(self, queries: Sequence[Sequence[int]], k: int) -> list[list[tuple[Substance, float]]]:
+        """For each query (the on-bits of its fingerprint), the top-``k`` controlled entries by Tanimoto.
+
+        Ties are broken by id. This runs on every row of a batch screen, so a chunk of queries is
+        scored with a few numpy calls: each query's intersection with every entry is the sum of the
+        library bit-matrix rows its on-bits select, and the top ``k`` of each row of scores are found
+        by one partition over the whole chunk, keeping every entry tied with the ``k``-th.
+        """
+        n, m = len(queries), len(self._controlled_entries)
+        if not m or k <= 0 or not n:
+            return [[] for _ in range(n)]
+        k = min(k, m)
+        rows = self._bit_rows
+        inter = np.empty((n, m), dtype=np.uint16)  # at most FINGERPRINT_BITS
+        for i, bits in enumerate(queries):
+            rows.take(bits, axis=0).sum(axis=0, dtype=np.uint16, out=inter[i])
+        sizes = np.fromiter(map(len, queries), dtype=np.int64, count=n)
+        union = self._controlled_counts + sizes[:, None] - inter
+        scores = np.divide(inter, union, out=np.zeros((n, m)), where=union > 0)
+        kth = np.partition(scores, m - k, axis=1)[:, m - k]
+        # every entry scoring at least the k-th best, ordered by query, then score, then id (position)
+        at, col = np.nonzero(scores >= kth[:, None])
+        value = scores[at, col]
+        order = np.lexsort((col, -value, at))
+        out: list[list[tuple[Substance, float]]] = [[] for _ in range(n)]
+        entries = self._controlled_entries
+        for i, j, score in zip(at[order].tolist(), col[order].tolist(), value[order].tolist(), strict=True):
+            hits = out[i]
+            if len(hits) < k:
+                hits.append((entries[j], score))
+        return out
 
     @classmethod
     def from_paths(cls, paths: Iterable[Path]) -> Library:

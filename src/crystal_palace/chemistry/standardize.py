@@ -13,8 +13,10 @@ that matter for identity, and the full enumeration costs milliseconds.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from rdkit import Chem, rdBase
 from rdkit.Chem.MolStandardize import rdMolStandardize
@@ -63,6 +65,28 @@ def _fragment_rank(frag: Chem.Mol) -> tuple[int, int, int, str]:
     return (int(organic), heavy, mass, Chem.MolToSmiles(frag))
 
 
+_CARBON = Chem.MolFromSmarts("[#6]")
+
+
+def _parent_fragment(frags: Sequence[Chem.Mol]) -> int:
+    """Index of the fragment that ranks first by :func:`_fragment_rank` (the first of equals).
+
+    The rank's leading keys are cheap C++ calls; its costlier keys (an atom loop, a SMILES) are
+    computed only for the fragments that tie on the keys before them, which in a salt is rare.
+    """
+    candidates = list(range(len(frags)))
+    keys: list[Callable[[Chem.Mol], Any]] = [
+        lambda f: int(f.HasSubstructMatch(_CARBON)), lambda f: f.GetNumHeavyAtoms(),
+        lambda f: sum(a.GetAtomicNum() for a in f.GetAtoms()), Chem.MolToSmiles]
+    for key in keys:
+        if len(candidates) == 1:
+            break
+        values = [key(frags[i]) for i in candidates]
+        best = max(values)
+        candidates = [i for i, v in zip(candidates, values, strict=True) if v == best]
+    return candidates[0]
+
+
 _CHARGED = Chem.MolFromSmarts("[+,-]")
 
 
@@ -71,10 +95,12 @@ def _has_charge(mol: Chem.Mol) -> bool:
     return bool(mol.HasSubstructMatch(_CHARGED))
 
 
-def standardize(mol: Chem.Mol | None, *, record: str | None = None) -> StandardizedMol:
+def standardize(mol: Chem.Mol | None, *, record: str | None = None,
+                single_fragment: bool = False) -> StandardizedMol:
     """Return the parent of ``mol`` and what was removed or changed to reach it.
 
-    The input molecule is never modified.
+    The input molecule is never modified. ``single_fragment`` says that the caller knows ``mol`` to
+    be one connected fragment (parsed from a SMILES without ``.``), which spares the fragment search.
 
     >>> s = standardize(Chem.MolFromSmiles("CNC(C)Cc1ccc2OCOc2c1.Cl"))
     >>> Chem.MolToSmiles(s.mol), s.removed_fragments
@@ -86,11 +112,11 @@ def standardize(mol: Chem.Mol | None, *, record: str | None = None) -> Standardi
         raise InvalidInput("the structure has no atoms", field="structure", record=record)
     changes: list[str] = []
     removed: tuple[str, ...] = ()
-    if len(Chem.GetMolFrags(mol)) > 1:
-        frags = Chem.GetMolFrags(mol, asMols=True)
-        ranked = sorted(frags, key=_fragment_rank, reverse=True)
-        parent = Chem.Mol(ranked[0])
-        removed = tuple(sorted(Chem.MolToSmiles(f) for f in ranked[1:]))
+    if not single_fragment and len(Chem.GetMolFrags(mol)) > 1:
+        frags = Chem.GetMolFrags(mol, asMols=True)  # new molecules, not views of the input
+        chosen = _parent_fragment(frags)
+        parent = frags[chosen]
+        removed = tuple(sorted(Chem.MolToSmiles(f) for i, f in enumerate(frags) if i != chosen))
         changes.append("removed fragments: " + ", ".join(removed))
     else:
         parent = mol  # unchanged: shared, never modified (every later step copies before editing)

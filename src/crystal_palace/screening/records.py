@@ -38,3 +38,8 @@ class Record:
     columns: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     field: str = "query"
+
+    def __reduce__(self) -> tuple[type[Record], tuple[object, ...]]:
+        # records cross to the worker processes in every chunk: pickled as constructor arguments
+        # they cost half of the generated state functions of a frozen slots dataclass
+        return Record, (self.row, self.label, self.value, self.input_type, self.columns, self.error, self.field)

@@ -81,10 +81,15 @@ def join_errors(errors: Iterable[Mapping[str, Any]]) -> str:
     return "; ".join(f"{e.get('field') or 'query'}: {e.get('reason')}" for e in errors)
 
 
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+"""``json.dumps(row, ensure_ascii=False, default=str)`` without building an encoder for every row."""
+
+
 def format_rows(rows: Iterable[Mapping[str, Any]], output: OutputFormat, fieldnames: Sequence[str]) -> str:
     """The text of several rows in ``output`` format (each row ends with a newline)."""
     if output == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows)
+        encode = _JSON_LINE
+        return "".join([encode(r) + "\n" for r in rows])
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(fieldnames), extrasaction="ignore", lineterminator="\n")
     writer.writerows(flatten(r) for r in rows)
