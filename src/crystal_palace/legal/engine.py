@@ -21,7 +21,10 @@ keeps a call to a few tens of microseconds plus the generic matching.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -30,11 +33,12 @@ from pathlib import Path
 from rdkit import Chem
 
 from crystal_palace.exceptions import InvalidInput, InvalidReferenceData
-from crystal_palace.legal.generic import GenericMatch, GenericRule, load_generic_rules, match_generic
+from crystal_palace.legal.generic import GenericMatch, GenericMiss, GenericRule, load_generic_rules, match_cached
 from crystal_palace.legal.listings import load_jurisdictions, load_listings
 from crystal_palace.legal.model import Instrument, Jurisdiction, Listing, SinceBound, Verdict
+from crystal_palace.legal.pieces import judging
 
-__all__ = ["legal_status", "legal_index", "LegalIndex"]
+__all__ = ["legal_status", "legal_index", "LegalIndex", "forget_answers"]
 
 #: library control-code prefixes (docs/reference-data.md) that speak about each jurisdiction
 _CODE_PREFIXES: Mapping[str, tuple[str, ...]] = {
@@ -74,13 +78,17 @@ class _JurisdictionIndex:
     checked_instruments: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LegalIndex:
-    """Everything the engine needs, precomputed: per jurisdiction, listings by substance id and rules."""
+    """Everything the engine needs, precomputed: per jurisdiction, listings by substance id and rules.
+
+    ``answers`` remembers recent answers by molecule and question (see :func:`legal_status`).
+    """
 
     jurisdictions: Mapping[str, _JurisdictionIndex]
     order: tuple[str, ...]
     library_codes: Mapping[str, tuple[str, ...]]
+    answers: OrderedDict[tuple[object, ...], tuple[Verdict, ...]] = field(default_factory=OrderedDict, repr=False)
 
 
 def _entry(listing: Listing, instrument: Instrument, via: Instrument | None, via_text: str) -> _Entry:
@@ -144,7 +152,12 @@ def _build(extra: Sequence[Path]) -> LegalIndex:
 
 @lru_cache(maxsize=8)
 def _cached(extra: tuple[tuple[str, int], ...]) -> LegalIndex:
-    return _build([Path(p) for p, _ in extra])
+    index = _build([Path(p) for p, _ in extra])
+    _INDEXES.add(index)
+    return index
+
+
+_INDEXES: weakref.WeakSet[LegalIndex] = weakref.WeakSet()
 
 
 def legal_index(extra_rules: Sequence[Path | str] = ()) -> LegalIndex:
@@ -229,8 +242,10 @@ def _rule_in_force(rule: GenericRule, day: datetime.date) -> bool:
 def _excluded_by_listing(jx: _JurisdictionIndex, rule: GenericRule, sid: str | None,
                          day: datetime.date) -> tuple[bool, str]:
     """(excluded, doubt) for rules that do not apply to substances listed elsewhere (NpSG § 1(2))."""
+    if sid is None:
+        return False, ""
     instrument = jx.jurisdiction.instrument(rule.instrument)
-    if instrument is None or not instrument.not_for_listed_in or sid is None:
+    if instrument is None or not instrument.not_for_listed_in:
         return False, ""
     for e in jx.drug.get(sid, ()):
         if e.instrument.id in instrument.not_for_listed_in:
@@ -256,7 +271,7 @@ def _decide(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None, day: 
         return _listed_verdict(jx, in_force[0], day, [], "listed")
     _not_applied(drug, day, notes, doubts)
 
-    misses: list[str] = []
+    misses: list[GenericRule] = []  # rules whose core is present but which do not cover it (explained on use)
     later: list[GenericRule] = []
     if mol is not None:
         for rule in jx.rules:
@@ -269,7 +284,7 @@ def _decide(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None, day: 
             excluded, listing_doubt = _excluded_by_listing(jx, rule, sid, day)
             if excluded:
                 continue
-            result = match_generic(mol, rule)
+            result = match_cached(mol, rule, explain=partial)
             if isinstance(result, GenericMatch) and not partial:
                 extra = [listing_doubt] if listing_doubt else []
                 extra += notes
@@ -294,7 +309,7 @@ def _decide(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None, day: 
                 doubts.append(f"generic definition {rule.id}: {why}")
                 doubt_fields.setdefault("rule", (rule, dict(result.atoms)))
             elif result.core_found:
-                misses.append(result.reason)
+                misses.append(rule)
 
     precursor = jx.precursor.get(sid, []) if sid else []
     p_in_force = [e for e in precursor if e.applies(day)]
@@ -304,7 +319,7 @@ def _decide(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None, day: 
 
     if mol is not None and later and not doubts:
         for rule in later:
-            result = match_generic(mol, rule)
+            result = match_cached(mol, rule, explain=False)
             if isinstance(result, GenericMatch):
                 when = (f"from {rule.since.isoformat()}" if day < rule.since
                         else f"until {rule.until.isoformat() if rule.until else '?'}")
@@ -313,8 +328,9 @@ def _decide(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None, day: 
         doubts.append(f"the reference library records {', '.join(codes)} for this substance, but no dated "
                       f"listing of it is encoded for {j.code}")
     as_of = f"as of {day.isoformat()}"
+    closest = match_cached(mol, misses[0]) if mol is not None and misses else None
     tail = (f" Also: {'; '.join(notes)}." if notes else "") + \
-           (f" Closest generic definition: {misses[0]}." if misses else "")
+           (f" Closest generic definition: {closest.reason}." if isinstance(closest, GenericMiss) else "")
     if doubts or j.coverage == "partial":
         reasons = list(doubts)
         if j.coverage == "partial":
@@ -387,20 +403,69 @@ def legal_status(mol: Chem.Mol | None, substance_id: str | None, *, as_of: datet
     if unknown:
         raise InvalidInput(f"unknown jurisdiction(s) {', '.join(unknown)}; known: {', '.join(index.order)}",
                            field="jurisdictions")
+    if mol is None:
+        return _legal_status(index, None, substance_id, day, codes_asked)
+    # a structure met before (a screen repeats its substances) gets the same answer: the key is the
+    # molecule's full binary form (atoms, bonds, their order and properties) and the question
+    key = (mol.ToBinary(), substance_id, day, codes_asked)
+    answers = index.answers
+    known = answers.get(key)
+    if known is not None:
+        with contextlib.suppress(KeyError):  # (another thread may have dropped it meanwhile)
+            answers.move_to_end(key)
+        return [replace(v, atoms=dict(v.atoms)) if v.atoms is not None else v for v in known]
+    verdicts = _legal_status(index, mol, substance_id, day, codes_asked)
+    answers[key] = tuple(replace(v, atoms=dict(v.atoms)) if v.atoms is not None else v for v in verdicts)
+    while len(answers) > ANSWERS_REMEMBERED:
+        try:
+            answers.popitem(last=False)
+        except KeyError:
+            break
+    return verdicts
+
+
+def forget_answers() -> None:
+    """Drop everything remembered between calls (answers, shared verdicts on pieces, piece SMILES).
+
+    Answers never depend on it; benchmarks call it to measure a screen that starts cold.
+    """
+    from crystal_palace.legal.pieces import forget_pieces
+    from crystal_palace.legal.substituent_rules import forget_verdicts
+
+    for index in _INDEXES:
+        index.answers.clear()
+    forget_verdicts()
+    forget_pieces()
+
+
+#: answers remembered per index (least recently used dropped first; about 5 kB each)
+ANSWERS_REMEMBERED = 2048
+
+
+def _legal_status(index: LegalIndex, mol: Chem.Mol | None, substance_id: str | None, day: datetime.date,
+                  codes_asked: tuple[str, ...]) -> list[Verdict]:
     unknown_id = substance_id is not None and substance_id not in index.library_codes
     sid = None if unknown_id else substance_id
     if unknown_id and mol is not None:
         sid = _identify(mol)  # a caller's wrong id must not turn a listed substance into "not controlled"
     library_codes = index.library_codes.get(sid, ()) if sid else ()
     verdicts = []
-    for code in codes_asked:
-        prefixes = _CODE_PREFIXES.get(code, (code,))
-        codes = tuple(c for c in library_codes if c.startswith(prefixes))
-        verdict = _decide(index.jurisdictions[code], mol, sid, day, codes)
-        if unknown_id:
-            found = (f"the structure is the library substance {sid!r}, whose listings were used" if sid
-                     else "no listing could be looked up and the answer rests on the structure alone")
-            verdict = replace(verdict, explanation=f"{verdict.explanation} Note: {substance_id!r} is not an id of the "
-                                                   f"reference library; {found}.")
-        verdicts.append(verdict)
+    # what the matching remembers about the molecule is dropped afterwards unless it was there before: a
+    # screen keeps its molecules, and per-molecule caches would otherwise pile up for the whole batch
+    with judging(mol) if mol is not None else contextlib.nullcontext():
+        for code in codes_asked:
+            verdicts.append(_verdict(index, code, mol, sid, day, library_codes, substance_id, unknown_id))
     return verdicts
+
+
+def _verdict(index: LegalIndex, code: str, mol: Chem.Mol | None, sid: str | None, day: datetime.date,
+             library_codes: tuple[str, ...], substance_id: str | None, unknown_id: bool) -> Verdict:
+    prefixes = _CODE_PREFIXES.get(code, (code,))
+    codes = tuple(c for c in library_codes if c.startswith(prefixes))
+    verdict = _decide(index.jurisdictions[code], mol, sid, day, codes)
+    if unknown_id:
+        found = (f"the structure is the library substance {sid!r}, whose listings were used" if sid
+                 else "no listing could be looked up and the answer rests on the structure alone")
+        verdict = replace(verdict, explanation=f"{verdict.explanation} Note: {substance_id!r} is not an id of the "
+                                               f"reference library; {found}.")
+    return verdict

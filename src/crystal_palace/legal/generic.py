@@ -18,19 +18,21 @@ core costs a few microseconds per rule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 from rdkit import Chem
 
 from crystal_palace.chemistry.rdkit_typed import quiet_rdkit
 from crystal_palace.legal.generic_format import read_rule_files
 from crystal_palace.legal.generic_match import Embedding, evaluate_embedding, fmt_atoms
-from crystal_palace.legal.generic_model import GenericRule
+from crystal_palace.legal.generic_model import CoreVariant, GenericRule
 from crystal_palace.legal.pieces import EXPLAINING, Outcome, graph_of
+from crystal_palace.legal.query_screen import possible, query_needs
 
 __all__ = ["GenericMatch", "GenericMiss", "GenericRule", "load_generic_rules", "match_generic", "packaged_rule_files"]
 
@@ -52,6 +54,7 @@ class GenericMatch:
     explanation: str
     mass: float
     parts: tuple[str, ...] = ()
+    explained: bool = field(default=True, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class GenericMiss:
     undecided: bool = False
     core_found: bool = False
     atoms: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    explained: bool = field(default=True, repr=False, compare=False)
 
 
 def packaged_rule_files() -> list[Path]:
@@ -115,63 +119,136 @@ def _atoms(emb: Embedding) -> dict[str, tuple[int, ...]]:
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
-def _embeddings(mol: Chem.Mol, rule: GenericRule) -> list[Embedding]:
-    """Evaluate placements of the core (stopping at the first that is covered).
-
-    Placements are judged fail-fast; when none is covered or undecided, the placement that got
-    furthest is judged again in full so that the miss can be explained with every reason.
-    """
-    found: list[Embedding] = []
+def _placements(mol: Chem.Mol, rule: GenericRule) -> Iterator[tuple[CoreVariant, tuple[int, ...]]]:
+    """Every distinct placement of every core variant, in order (found lazily, variant by variant)."""
     seen: set[tuple[int, frozenset[tuple[int, int]]]] = set()
-    placements: list[tuple[int, tuple[int, ...]]] = []
+    kinds = graph_of(mol).kinds
     for k, variant in enumerate(rule.cores):
+        if not possible(query_needs(variant.query), kinds):
+            continue  # the variant needs atoms the molecule lacks (sound screen)
         for match in mol.GetSubstructMatches(variant.query, uniquify=False, maxMatches=MAX_EMBEDDINGS):
             key = (k, frozenset((m, match[q]) for m, q in variant.maps.items()) | frozenset((-1, a) for a in match))
             if key in seen:
                 continue
             seen.add(key)
-            emb = evaluate_embedding(mol, rule, variant, match, fail_fast=True)
-            found.append(emb)
-            placements.append((k, match))
-            if emb.outcome is Outcome.COVERED:
-                return found
-    if found and all(e.outcome is Outcome.NOT for e in found):
-        best = max(range(len(found)), key=lambda i: (found[i].progress, -i))
-        k, match = placements[best]
-        token = EXPLAINING.set(True)
-        try:
-            found[best] = evaluate_embedding(mol, rule, rule.cores[k], match)
-        finally:
-            EXPLAINING.reset(token)
+            yield variant, match
+
+
+def _embeddings(mol: Chem.Mol, rule: GenericRule) -> list[Embedding]:
+    """Evaluate placements of the core (stopping at the first that is covered).
+
+    Placements are judged with an early exit at the first part that is certainly not covered. Only a
+    placement that is covered or undecided is judged to the end, so those results do not depend on the
+    exits taken; a placement that is not covered only says so (see :func:`_closest` for the explanation).
+    """
+    found: list[Embedding] = []
+    for variant, match in _placements(mol, rule):
+        emb = evaluate_embedding(mol, rule, variant, match, fail_fast=True, quick=True)
+        found.append(emb)
+        if emb.outcome is Outcome.COVERED:
+            return found
     return found
+
+
+def _closest(mol: Chem.Mol, rule: GenericRule, found: list[Embedding]) -> Embedding:
+    """The placement that explains a miss (every placement not covered).
+
+    Each placement is judged fail-fast, the one that got furthest is judged again in full, and the
+    placement with the fewest failures is reported; the full judgement is worded for the reader
+    (:data:`EXPLAINING`: groups by SMILES) only when it is the one reported. The full judgement can only
+    add failures, so it is skipped when another placement already has no more failures than the
+    fail-fast judgement of the furthest one.
+    """
+    legacy = [e if not e.quick_exit else evaluate_embedding(mol, rule, e.variant, e.match, fail_fast=True)
+              for e in found]
+    best = max(range(len(legacy)), key=lambda i: (legacy[i].progress, -i))
+    floor = len(legacy[best].failures)
+    counts = [len(e.failures) for e in legacy]
+    if any(c <= floor for c in counts[:best]) or any(c < floor for c in counts[best + 1:]):
+        return min(legacy, key=lambda x: len(x.failures))
+    legacy[best] = evaluate_embedding(mol, rule, legacy[best].variant, legacy[best].match)
+    chosen = min(range(len(legacy)), key=lambda i: len(legacy[i].failures))
+    if chosen != best:
+        return legacy[chosen]
+    token = EXPLAINING.set(True)
+    try:
+        return evaluate_embedding(mol, rule, legacy[best].variant, legacy[best].match)
+    finally:
+        EXPLAINING.reset(token)
 
 
 def _scope_miss(mol: Chem.Mol, rule: GenericRule, reason: str, core_found: bool,
                 atoms: Mapping[str, tuple[int, ...]]) -> GenericMiss:
-    if rule.scope and any(mol.HasSubstructMatch(s.query) for s in rule.scope):
+    graph = graph_of(mol)
+    if rule.scope and any(graph.has(mol, s.query) for s in rule.scope):
         excluded = _excluded(mol, rule)
         if excluded is not None and not excluded[1]:
             return GenericMiss(rule.id, excluded[0], False, core_found, atoms)
     for s in rule.scope:
-        if mol.HasSubstructMatch(s.query):
+        if graph.has(mol, s.query):
             return GenericMiss(rule.id, f"{reason}; the rules do not decide: {s.text}", True, core_found, atoms)
     return GenericMiss(rule.id, reason, False, core_found, atoms)
 
 
 def match_generic(mol: Chem.Mol, rule: GenericRule) -> GenericMatch | GenericMiss:
     """Match a standardised parent structure against one generic rule (the molecule is not modified)."""
-    if not any(mol.HasSubstructMatch(q) for q in rule.prefilter):
+    result = match_cached(mol, rule)
+    return replace(result, atoms=dict(result.atoms))  # results are shared within the molecule's cache
+
+
+def match_cached(mol: Chem.Mol, rule: GenericRule, explain: bool = True) -> GenericMatch | GenericMiss:
+    """:func:`match_generic`, remembered for the molecule (the engine asks for some rules more than once).
+
+    With ``explain=False`` a miss whose core is present may come back unexplained (``explained`` is
+    False; its reason and atoms are placeholders): for callers that only need to know that it is a miss.
+    Do not modify the result: it is shared.
+    """
+    graph = graph_of(mol)
+    results = graph.results
+    known = results.get(id(rule))
+    if known is not None and known[0] is rule:
+        result = cast(GenericMatch | GenericMiss, known[1])
+        if explain is False or result.explained:
+            return result
+        with quiet_rdkit():  # explain the miss from the placements already judged
+            result = _explain_miss(mol, rule, graph.pending.pop(id(rule)))
+        results[id(rule)] = (rule, result)
+        return result
+    has = graph.has
+    for q in rule.prefilter:
+        if has(mol, q):
+            break
+    else:
         if not rule.scope:
-            return GenericMiss(rule.id, f"{rule.category}: core not present")
-        return _scope_miss(mol, rule, f"{rule.category}: core not present", False, {})
+            result = _absent(rule)
+        else:
+            result = _scope_miss(mol, rule, f"{rule.category}: core not present", False, {})
+        results[id(rule)] = (rule, result)
+        return result
     with quiet_rdkit():
-        return _match_found(mol, rule)
+        result = _match_found(mol, rule, explain)
+    results[id(rule)] = (rule, result)
+    return result
 
 
-def _match_found(mol: Chem.Mol, rule: GenericRule) -> GenericMatch | GenericMiss:
+_ABSENT: dict[int, tuple[GenericRule, GenericMiss]] = {}
+
+
+def _absent(rule: GenericRule) -> GenericMiss:
+    """The miss of a rule whose core is not present (one object per rule: it says nothing of the molecule)."""
+    known = _ABSENT.get(id(rule))
+    if known is not None and known[0] is rule:
+        return known[1]
+    miss = GenericMiss(rule.id, f"{rule.category}: core not present")
+    _ABSENT[id(rule)] = (rule, miss)
+    return miss
+
+
+def _match_found(mol: Chem.Mol, rule: GenericRule, explain: bool) -> GenericMatch | GenericMiss:
+    graph = graph_of(mol)
     if rule.max_mass is not None:
         mass = _mass(mol)
-        if mass > rule.max_mass + 1e-9 and any(mol.HasSubstructMatch(v.query) for v in rule.cores):
+        if mass > rule.max_mass + 1e-9 and any(graph.has(mol, v.query) for v in rule.cores):
             return GenericMiss(rule.id, f"{rule.category}: molecular mass {mass:.2f} u exceeds the limit of "
                                         f"{rule.max_mass:g} u", False, True, {})
     embeddings = _embeddings(mol, rule)
@@ -185,11 +262,11 @@ def _match_found(mol: Chem.Mol, rule: GenericRule) -> GenericMatch | GenericMiss
             doubts = "; ".join(dict.fromkeys(e.doubts))
             return GenericMiss(rule.id, f"{rule.category}: the rules do not decide: {doubts}",
                                True, True, _atoms(e))
-        e = min(embeddings, key=lambda x: len(x.failures))
-        core_words = e.variant.text or rule.core_text or "core"
-        reason = (f"{rule.category}: {core_words} at atoms {fmt_atoms(e.core_atoms)}, but "
-                  + "; ".join(dict.fromkeys(e.failures)))
-        return _scope_miss(mol, rule, reason, True, _atoms(e))
+        if not explain and not any(graph.has(mol, s.query) for s in rule.scope):
+            graph.pending[id(rule)] = embeddings
+            return GenericMiss(rule.id, f"{rule.category}: core present, not covered (not explained)", False, True,
+                               {}, explained=False)
+        return _explain_miss(mol, rule, embeddings)
     emb = covered[0]
     mass = _mass(mol)
     if rule.max_mass is not None and mass > rule.max_mass + 1e-9:
@@ -202,6 +279,15 @@ def _match_found(mol: Chem.Mol, rule: GenericRule) -> GenericMatch | GenericMiss
                         _atoms(emb), _explain(rule, emb, mass), mass, tuple(p.words for p in emb.parts))
 
 
+def _explain_miss(mol: Chem.Mol, rule: GenericRule, embeddings: list[Embedding]) -> GenericMiss:
+    """The miss of a rule whose every placement is not covered, explained by the closest placement."""
+    e = _closest(mol, rule, embeddings)
+    core_words = e.variant.text or rule.core_text or "core"
+    reason = (f"{rule.category}: {core_words} at atoms {fmt_atoms(e.core_atoms)}, but "
+              + "; ".join(dict.fromkeys(e.failures)))
+    return _scope_miss(mol, rule, reason, True, _atoms(e))
+
+
 def _excluded(mol: Chem.Mol, rule: GenericRule) -> tuple[str, bool] | None:
     """(reason, undecided) when an exclusion applies; None otherwise."""
     doubt: tuple[str, bool] | None = None
@@ -211,12 +297,14 @@ def _excluded(mol: Chem.Mol, rule: GenericRule) -> tuple[str, bool] | None:
         if ex.kind == "smiles":
             hit = ex.formula == graph.formula and graph.canonical(mol) == ex.canonical
         elif ex.kind == "smarts" and ex.query is not None:
-            hit = mol.HasSubstructMatch(ex.query)
+            hit = graph.has(mol, ex.query)
         elif ex.kind == "rule":
             other = rule.references.get(ex.value)
             if other is None:
                 continue
-            result = match_generic(mol, other)
+            if not any(graph.has(mol, q) for q in other.prefilter):
+                continue  # the other rule's core is absent: neither covered nor "core present, not covered"
+            result = match_cached(mol, other, explain=False)
             if ex.when == "covered":
                 hit = isinstance(result, GenericMatch)
             elif isinstance(result, GenericMiss) and result.core_found:

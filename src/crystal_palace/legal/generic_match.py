@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from rdkit import Chem
 
-from crystal_palace.legal.generic_model import Closure, CoreVariant, GenericRule, Position
-from crystal_palace.legal.pieces import COVERED, Check, Outcome, Piece, graph_of, not_, undecided, worst
+from crystal_palace.legal.generic_model import Closure, CoreVariant, GenericRule, Position, RingSystemSpec
+from crystal_palace.legal.pieces import COVERED, Check, Outcome, Piece, components, graph_of, not_, undecided, worst
 from crystal_palace.legal.ring_systems import SystemSpec, match_system
 from crystal_palace.legal.substituent_rules import SubstituentRule, Verdict, judge
 
@@ -41,10 +41,12 @@ class Embedding:
 
     variant: CoreVariant
     core_atoms: tuple[int, ...]
+    match: tuple[int, ...] = ()
     parts: list[Part] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     progress: int = 0
     stopped: bool = False
+    quick_exit: bool = False
     closed: set[str] = field(default_factory=set)
     touched: set[str] = field(default_factory=set)
 
@@ -118,7 +120,7 @@ def _judge_linked(mol: Chem.Mol, piece: Piece, pos: Position) -> Verdict:
                 anchors = [(n, a) for a in sorted(comp) for n in piece.nbrs(a) if n in link]
                 if not anchors:
                     ok = False
-                residues.append(Piece(mol, comp, anchors))
+                residues.append(piece.child(comp, anchors))
             if not ok:
                 found.append(Verdict(not_(f"the residue on the {linker.text} bridge is attached elsewhere")))
                 continue
@@ -190,14 +192,55 @@ def _short(text: str, limit: int = 90) -> str:
     return flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
 
 
+@dataclass
+class _Plan:
+    """What evaluate_embedding needs of a rule, gathered once per rule."""
+
+    ring_positions: list[tuple[Position, RingSystemSpec]]
+    atom_positions: list[tuple[Position, tuple[int | str, ...]]]
+    checked: list[Position]
+
+
+_PLANS: dict[int, tuple[GenericRule, _Plan]] = {}
+_SYNTHETIC: dict[tuple[str, int], tuple[SubstituentRule, Position]] = {}
+#: rank of an outcome among the options of a piece (the most favourable first)
+_OPTION_RANK = {Outcome.COVERED: 0, Outcome.UNDECIDED: 1, Outcome.NOT: 2}
+
+
+def _plan(rule: GenericRule) -> _Plan:
+    known = _PLANS.get(id(rule))
+    if known is not None and known[0] is rule:
+        return known[1]
+    plan = _Plan([(p, p.ring_system) for p in rule.positions if p.ring_system is not None],
+                 [(p, p.atoms) for p in rule.positions if p.atoms],
+                 [p for p in rule.positions if p.ring_system is None])
+    _PLANS[id(rule)] = (rule, plan)
+    return plan
+
+
+def _synthetic(name: str, rule: SubstituentRule) -> Position:
+    """The position of a ring nitrogen's free valence (the same object for the same system and rule)."""
+    known = _SYNTHETIC.get((name, id(rule)))
+    if known is not None and known[0] is rule:
+        return known[1]
+    position = Position(f"{name} (N)", f"{name} ring nitrogen", (), rule, text="free valence of a ring nitrogen")
+    _SYNTHETIC[(name, id(rule))] = (rule, position)
+    return position
+
+
 def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, match: tuple[int, ...],
-                       fail_fast: bool = False) -> Embedding:
+                       fail_fast: bool = False, quick: bool = False) -> Embedding:
     """Judge the molecule with the core placed at ``match`` (query atom order).
 
     With ``fail_fast`` the evaluation stops at the first part that is certainly not covered (the
-    engine re-evaluates the closest placement in full to explain a miss).
+    engine re-evaluates the closest placement in full to explain a miss). With ``quick`` as well, it
+    also stops at a missing ring system (fail-fast goes on to the groups then): the outcome is the same,
+    ``quick_exit`` says that the failures and the progress are not those of a fail-fast judgement.
     """
-    emb = Embedding(variant, tuple(sorted(match)))
+    emb = Embedding(variant, tuple(sorted(match)), match)
+    graph = graph_of(mol)
+    symbols = graph.symbols
+    plan = _plan(rule)
     if variant.verdict == "undecided":
         emb.checks.append(undecided(variant.note))
     core = set(match)
@@ -205,10 +248,7 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
     # 1. ring-system positions
     ring_atoms_of: dict[str, frozenset[int]] = {}
     system_of: dict[str, SystemSpec] = {}
-    for pos in rule.positions:
-        rs = pos.ring_system
-        if rs is None:
-            continue
+    for pos, rs in plan.ring_positions:
         anchor_atoms = [by_map[a] for a in rs.anchor if a in by_map]
         if len(anchor_atoms) != len(rs.anchor):
             continue
@@ -216,6 +256,9 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
         if not atoms:
             if rs.required:
                 emb.checks.append(not_(f"{pos.label}: no ring system at atoms {fmt_atoms(anchor_atoms)}"))
+                if quick:
+                    emb.stopped = emb.quick_exit = True
+                    return emb
             continue
         attach = anchor_atoms[0] if len(anchor_atoms) == 1 else None
         spec = next((s for s in rs.systems if match_system(mol, atoms, attach, s)), None)
@@ -233,33 +276,38 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
         emb.parts.append(Part(pos.name, pos.label, tuple(sorted(atoms)), f"{pos.label} = {spec.label}"))
     # 2. which positions apply to which atom
     at: dict[int, list[Position]] = {}
-    for pos in rule.positions:
-        for a in pos.atoms:
-            targets = [by_map[a]] if isinstance(a, int) and a in by_map else sorted(ring_atoms_of.get(str(a), ()))
+    for pos, refs in plan.atom_positions:
+        on = pos.on
+        for a in refs:
+            if isinstance(a, int) and a in by_map:
+                targets: list[int] | tuple[int, ...] = (by_map[a],)
+            else:
+                targets = sorted(ring_atoms_of.get(str(a), ()))
             for t in targets:
-                if pos.on is None or mol.GetAtomWithIdx(t).GetSymbol() in pos.on:
-                    at.setdefault(t, []).append(pos)
-    n_positions: dict[int, Position] = {}
+                if on is None or symbols[t] in on:
+                    found = at.get(t)
+                    if found is None:
+                        at[t] = [pos]
+                    else:
+                        found.append(pos)
     for name, spec in system_of.items():
-        if spec.n_substituents is not None:
-            synthetic = Position(f"{name} (N)", f"{name} ring nitrogen", (), spec.n_substituents,
-                                 text="free valence of a ring nitrogen")
+        n_rule = spec.n_substituents
+        if n_rule is not None:
+            synthetic = _synthetic(name, n_rule)
             for t in ring_atoms_of[name]:
-                if mol.GetAtomWithIdx(t).GetSymbol() == "N":
-                    n_positions[t] = synthetic
-    for t, synthetic in n_positions.items():
-        at[t] = [synthetic]
+                if symbols[t] == "N":
+                    at[t] = [synthetic]
     # 3. pieces
-    graph = graph_of(mol)
-    rest = [a for a in range(len(graph.symbols)) if a not in core]
-    whole = Piece(mol, rest, [])
+    neighbours = graph.neighbours
+    items: list[tuple[frozenset[int], Piece, list[int]]] = []
+    for comp in components(neighbours, set(range(len(symbols))) - core):
+        anchors = [(n, a) for a in sorted(comp) for n in neighbours[a] if n in core]
+        touched = [anchors[0][0]] if len(anchors) == 1 else sorted({o for o, _ in anchors})
+        items.append((comp, Piece(mol, comp, anchors, graph), touched))
     singles: list[tuple[Piece, list[tuple[Position, Verdict, bool]]]] = []
-    for comp in whole.components(rest):
-        anchors = [(n, a) for a in sorted(comp) for n in graph.neighbours[a] if n in core]
-        piece = Piece(mol, comp, anchors)
-        touched_atoms = sorted({o for o, _ in anchors})
+    for comp, piece, touched_atoms in items:
         if len(touched_atoms) == 1:
-            cands = at.get(touched_atoms[0], [])
+            cands = at.get(touched_atoms[0])
             if not cands:
                 owner = next((n for n, atoms in ring_atoms_of.items() if touched_atoms[0] in atoms), "core")
                 emb.checks.append(not_(f"{piece.describe()} (atoms {fmt_atoms(comp)}) sits on {owner} atom "
@@ -270,10 +318,7 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
                     emb.stopped = True
                     return emb
                 continue
-            judged = []
-            for pos in cands:
-                v, extra = judge_position(mol, piece, pos)
-                judged.append((pos, v, extra))
+            judged = [(pos, *judge_position(mol, piece, pos)) for pos in cands]
             if fail_fast and all(v.check.outcome is Outcome.NOT for _, v, _ in judged):
                 emb.checks.append(judged[0][1].check)
                 emb.stopped = True
@@ -281,10 +326,10 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
             emb.progress += 1
             singles.append((piece, judged))
         else:
-            touched = {t: at.get(t, []) for t in touched_atoms}
-            v = _closure_verdict(piece, touched, rule.closures)
+            around = {t: at.get(t, []) for t in touched_atoms}
+            v = _closure_verdict(piece, around, rule.closures)
             emb.checks.append(v.check)
-            names_touched = {p.name for ps in touched.values() for p in ps}
+            names_touched = {p.name for ps in around.values() for p in ps}
             if fail_fast and v.check.outcome is Outcome.NOT:
                 emb.stopped = True
                 return emb
@@ -292,32 +337,38 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
             emb.touched |= names_touched
             if v.check.ok:
                 emb.closed |= names_touched
-            names = "/".join(sorted({p.label for ps in touched.values() for p in ps})) or "core"
+            names = "/".join(sorted({p.label for ps in around.values() for p in ps})) or "core"
             emb.parts.append(Part(f"closure {names}", f"ring closure {names}", tuple(sorted(comp)),
                                   f"ring closure {names} = {v.label} (atoms {fmt_atoms(comp)})", v.check))
-    _assign(mol, rule, emb, singles, by_map, ring_atoms_of)
+    _assign(rule, emb, singles, by_map, ring_atoms_of, plan)
     return emb
 
 
-def _assign(mol: Chem.Mol, rule: GenericRule, emb: Embedding,
-            singles: list[tuple[Piece, list[tuple[Position, Verdict, bool]]]],
-            by_map: dict[int, int], ring_atoms_of: dict[str, frozenset[int]]) -> None:
+def _assign(rule: GenericRule, emb: Embedding, singles: list[tuple[Piece, list[tuple[Position, Verdict, bool]]]],
+            by_map: dict[int, int], ring_atoms_of: dict[str, frozenset[int]], plan: _Plan) -> None:
     """Choose a position for each single-anchored piece and check the positions' own conditions."""
-    options = [sorted(j, key=lambda t: {Outcome.COVERED: 0, Outcome.UNDECIDED: 1, Outcome.NOT: 2}[t[1].check.outcome])
-               for _, j in singles]
-    best_score: tuple[int, int] | None = None
-    best_choice: tuple[int, ...] = tuple(0 for _ in singles)
-    best_checks: list[Check] = []
-    for n, choice in enumerate(itertools.product(*[range(len(o)) for o in options])):
-        if n >= MAX_ASSIGNMENTS:
-            break
-        checks = [options[i][c][1].check for i, c in enumerate(choice)]
-        checks += _position_checks(rule, singles, options, choice, by_map, ring_atoms_of, emb.closed, emb.touched)
-        score = _score(checks)
-        if best_score is None or score < best_score:
-            best_score, best_choice, best_checks = score, choice, checks
-            if score == (0, 0):
+    options = [j if len(j) == 1 else sorted(j, key=lambda t: _OPTION_RANK[t[1].check.outcome]) for _, j in singles]
+    present = [pos for pos in plan.checked
+               if any((isinstance(a, int) and a in by_map) or (isinstance(a, str) and a in ring_atoms_of)
+                      for a in pos.atoms)]
+    if all(len(o) == 1 for o in options):  # one way to assign the pieces
+        best_choice: tuple[int, ...] = (0,) * len(singles)
+        best_checks = [o[0][1].check for o in options]
+        best_checks += _position_checks(singles, options, best_choice, present, emb.closed, emb.touched)
+    else:
+        best_score: tuple[int, int] | None = None
+        best_choice = tuple(0 for _ in singles)
+        best_checks = []
+        for n, choice in enumerate(itertools.product(*[range(len(o)) for o in options])):
+            if n >= MAX_ASSIGNMENTS:
                 break
+            checks = [options[i][c][1].check for i, c in enumerate(choice)]
+            checks += _position_checks(singles, options, choice, present, emb.closed, emb.touched)
+            score = _score(checks)
+            if best_score is None or score < best_score:
+                best_score, best_choice, best_checks = score, choice, checks
+                if score == (0, 0):
+                    break
     emb.checks.extend(best_checks)
     for i, c in enumerate(best_choice):
         piece = singles[i][0]
@@ -326,8 +377,8 @@ def _assign(mol: Chem.Mol, rule: GenericRule, emb: Embedding,
         if not v.check.ok:
             words = f"{pos.label}: {v.check.reason}"
         emb.parts.append(Part(pos.name, pos.label, tuple(sorted(piece.atoms)), words, v.check))
-    if not singles:
-        emb.checks.extend(_position_checks(rule, [], [], (), by_map, ring_atoms_of, emb.closed, emb.touched))
+    if not singles:  # (the position checks are counted a second time here, as they always were)
+        emb.checks.extend(_position_checks([], [], (), present, emb.closed, emb.touched))
 
 
 def _score(checks: list[Check]) -> tuple[int, int]:
@@ -335,39 +386,34 @@ def _score(checks: list[Check]) -> tuple[int, int]:
     return misses, sum(1 for c in checks if c.outcome is Outcome.UNDECIDED)
 
 
-def _position_checks(rule: GenericRule, singles: list[tuple[Piece, list[tuple[Position, Verdict, bool]]]],
+def _position_checks(singles: list[tuple[Piece, list[tuple[Position, Verdict, bool]]]],
                      options: list[list[tuple[Position, Verdict, bool]]], choice: tuple[int, ...],
-                     by_map: dict[int, int], ring_atoms_of: dict[str, frozenset[int]],
-                     closed: set[str], touched: set[str]) -> list[Check]:
+                     present: list[Position], closed: set[str], touched: set[str]) -> list[Check]:
     out: list[Check] = []
     assigned: dict[str, list[tuple[Piece, Verdict, bool]]] = {}
     for i, c in enumerate(choice):
         pos, v, extra = options[i][c]
         assigned.setdefault(pos.name, []).append((singles[i][0], v, extra))
-    for pos in rule.positions:
-        if pos.ring_system is not None:
-            continue
-        present = any((isinstance(a, int) and a in by_map) or (isinstance(a, str) and a in ring_atoms_of)
-                      for a in pos.atoms)
-        if not present:
-            continue
+    for pos in present:
         got = assigned.get(pos.name, [])
         if pos.max_count is not None and len(got) > pos.max_count:
             msg = f"{pos.label}: {len(got)} substituents, the text allows {pos.max_count}"
             out.append(undecided(msg) if pos.count_beyond == "undecided" else not_(msg))
-        if not got and pos.name in touched:
-            pass
-        elif not got and pos.hydrogen == "forbidden":
-            out.append(not_(f"{pos.label}: a substituent is required here"))
-        elif not got and pos.hydrogen == "undecided":
-            out.append(undecided(f"{pos.label}: hydrogen is not listed for this position; whether the general "
-                                 f"rule 'a hydrogen atom is a possible substituent' applies is not decided"))
-        listed = any(not extra and v.check.ok for _, v, extra in got) or pos.name in closed
-        if pos.requires_listed and not listed:
-            out.append(not_(f"{pos.label}: none of the required substituents ({pos.rule.describe()}) is present"))
-        if any(extra for _, _, extra in got) and not listed:
-            out.append(not_(f"{pos.label}: other substituents are allowed only in addition to one of: "
-                            f"{pos.rule.describe()}"))
+        if not got:
+            if pos.name in touched:
+                pass
+            elif pos.hydrogen == "forbidden":
+                out.append(not_(f"{pos.label}: a substituent is required here"))
+            elif pos.hydrogen == "undecided":
+                out.append(undecided(f"{pos.label}: hydrogen is not listed for this position; whether the general "
+                                     f"rule 'a hydrogen atom is a possible substituent' applies is not decided"))
+        if pos.requires_listed or got:
+            listed = any(not extra and v.check.ok for _, v, extra in got) or pos.name in closed
+            if pos.requires_listed and not listed:
+                out.append(not_(f"{pos.label}: none of the required substituents ({pos.rule.describe()}) is present"))
+            if any(extra for _, _, extra in got) and not listed:
+                out.append(not_(f"{pos.label}: other substituents are allowed only in addition to one of: "
+                                f"{pos.rule.describe()}"))
         if pos.rule.max_mass is not None and got:
             total = sum(p.mass for p, _, _ in got)
             if total > pos.rule.max_mass + 1e-6:

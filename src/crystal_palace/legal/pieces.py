@@ -14,15 +14,21 @@ say so instead of guessing "not controlled".
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import enum
+import itertools
+import re
+import threading
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
+from typing import Any, NamedTuple
 
 from rdkit import Chem
+
+from crystal_palace.legal.query_screen import Kind, kinds_present, possible, query_needs
 
 _PT = Chem.GetPeriodicTable()
 _H_WEIGHT = 1.008
@@ -40,9 +46,8 @@ class Outcome(enum.Enum):
     NOT = "not covered"
 
 
-@dataclass(frozen=True)
-class Check:
-    """An outcome with the words that justify it (used in explanations)."""
+class Check(NamedTuple):
+    """An outcome with the words that justify it (used in explanations; immutable, cheap to make)."""
 
     outcome: Outcome
     reason: str = ""
@@ -56,11 +61,15 @@ class Check:
 COVERED = Check(Outcome.COVERED)
 
 
+#: rank of an outcome among alternatives (lower is more favourable) and among conditions (lower is worse)
+_BEST_RANK = {Outcome.COVERED: 0, Outcome.UNDECIDED: 1, Outcome.NOT: 2}
+_WORST_RANK = {Outcome.NOT: 0, Outcome.UNDECIDED: 1, Outcome.COVERED: 2}
+
+
 def best(checks: Iterable[Check]) -> Check:
     """The most favourable of several alternative readings: covered beats undecided beats not."""
-    order = {Outcome.COVERED: 0, Outcome.UNDECIDED: 1, Outcome.NOT: 2}
-    found = sorted(checks, key=lambda c: order[c.outcome])
-    return found[0] if found else Check(Outcome.NOT, "nothing allowed here")
+    found = min(checks, key=lambda c: _BEST_RANK[c.outcome], default=None)  # the first of the most favourable
+    return found if found is not None else Check(Outcome.NOT, "nothing allowed here")
 
 
 def not_(reason: str) -> Check:
@@ -90,34 +99,143 @@ class MolGraph:
     Judging a structure builds many pieces (one per substituent, per placement of the core, per
     reading); asking RDKit for neighbours each time dominated the run time, so the plain-Python view is
     cached per molecule (weakly, so it dies with the molecule). Substructure matches of the vocabulary's
-    small patterns are cached here too.
+    small patterns are cached here too, and so are the prefilter answers and the generic-rule results of
+    the molecule (see :mod:`crystal_palace.legal.generic`).
+
+    The per-atom view is built on first use: a structure whose cores are all absent (the prefilters
+    say so) never pays for it.
     """
 
+    symbols: list[str]
+    numbers: list[int]
+    aromatic: list[bool]
+    total_h: list[int]
+    isotope_mass: dict[int, float]
+    neighbours: list[list[int]]
+    bonds: dict[tuple[int, int], Chem.BondType]
+    rings: tuple[frozenset[int], ...]
+    ring_paths: tuple[tuple[int, ...], ...]
+
     def __init__(self, mol: Chem.Mol) -> None:
-        atoms = list(mol.GetAtoms())
-        self.symbols = [str(a.GetSymbol()) for a in atoms]
-        self.numbers = [int(a.GetAtomicNum()) for a in atoms]
-        self.aromatic = [bool(a.GetIsAromatic()) for a in atoms]
-        self.total_h = [int(a.GetTotalNumHs()) for a in atoms]
-        self.isotope_mass = {i: float(a.GetMass()) for i, a in enumerate(atoms) if a.GetIsotope()}
-        self.neighbours: list[list[int]] = [[] for _ in atoms]
-        self.bonds: dict[tuple[int, int], Chem.BondType] = {}
-        for b in mol.GetBonds():
-            i, j, bt = b.GetBeginAtomIdx(), b.GetEndAtomIdx(), b.GetBondType()
-            self.bonds[(i, j)] = bt
-            self.bonds[(j, i)] = bt
-            self.neighbours[i].append(j)
-            self.neighbours[j].append(i)
-        self.rings = tuple(frozenset(r) for r in mol.GetRingInfo().AtomRings())
-        self.size = (len(atoms), len(self.bonds) // 2)
+        self._mol = weakref.ref(mol)
+        self.size = (mol.GetNumAtoms(), mol.GetNumBonds())
         self.matches: dict[int, tuple[tuple[int, ...], ...]] = {}
         self.piece_smiles: dict[tuple[frozenset[int], tuple[tuple[int, int], ...]], str | None] = {}
+        self.hits: dict[int, bool] = {}
+        self.sets: dict[int, frozenset[frozenset[int]]] = {}
+        self.results: dict[int, tuple[Any, Any]] = {}  # id(rule) -> (rule, result), see legal.generic
+        self.judged: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}  # see substituent_rules.judge
+        self.pending: dict[int, Any] = {}  # id(rule) -> placements of a miss not explained yet
+        # verdicts on this molecule's pieces may be shared with other molecules (see context_key)
+        self.shared = self.size[0] <= SHARED_MAX_ATOMS
         self._canonical: str | None = None
+
+    def __getattr__(self, name: str) -> object:
+        # the per-atom view, built in parts the first time one of their attributes is asked for
+        part = _LAZY.get(name)
+        mol = self._mol() if part is not None else None
+        if part is None or mol is None:
+            raise AttributeError(name)
+        part(self, mol)
+        return self.__dict__[name]
+
+    def _load_atoms(self, mol: Chem.Mol) -> None:
+        atoms = list(map(mol.GetAtomWithIdx, range(self.size[0])))
+        self.numbers = numbers = list(map(_ATOM.GetAtomicNum, atoms))
+        self.symbols = [_SYMBOLS[z] if z else str(a.GetSymbol()) for z, a in zip(numbers, atoms, strict=True)]
+        self.aromatic = list(map(_ATOM.GetIsAromatic, atoms))
+        self.total_h = list(map(_ATOM.GetTotalNumHs, atoms))
+        self.isotope_mass = {i: float(atoms[i].GetMass()) for i, iso in enumerate(map(_ATOM.GetIsotope, atoms)) if iso}
+
+    def _load_bonds(self, mol: Chem.Mol) -> None:
+        neighbours: list[list[int]] = [[] for _ in range(self.size[0])]
+        bonds: dict[tuple[int, int], Chem.BondType] = {}
+        found = list(map(mol.GetBondWithIdx, range(self.size[1])))
+        for i, j, bt in zip(map(_BOND.GetBeginAtomIdx, found), map(_BOND.GetEndAtomIdx, found),
+                            map(_BOND.GetBondType, found), strict=True):
+            bonds[(i, j)] = bt
+            bonds[(j, i)] = bt
+            neighbours[i].append(j)
+            neighbours[j].append(i)
+        self.neighbours = neighbours
+        self.bonds = bonds
+
+    def _load_rings(self, mol: Chem.Mol) -> None:
+        self.ring_paths = paths = tuple(tuple(r) for r in mol.GetRingInfo().AtomRings())
+        self.rings = tuple(frozenset(r) for r in paths)
+
+    @cached_property
+    def ring_bonds(self) -> frozenset[tuple[int, int]]:
+        """Bonds in a ring, both ways round (consecutive atoms of a ring of the ring information)."""
+        out: set[tuple[int, int]] = set()
+        for path in self.ring_paths:
+            for k, a in enumerate(path):
+                b = path[k - 1]
+                out.add((a, b))
+                out.add((b, a))
+        return frozenset(out)
+
+    @cached_property
+    def atom_context(self) -> list[int]:
+        """Per atom, a number standing for everything a judgement can read of it (see :func:`context_key`).
+
+        The number stands for the element, aromaticity, hydrogens, charge, degree, the sizes of the rings
+        through the atom and whether it carries an isotope label.
+        """
+        sizes: list[list[int]] = [[] for _ in range(self.size[0])]
+        for ring in self.rings:
+            for a in ring:
+                sizes[a].append(len(ring))
+        charges = self.charges
+        isotopes = self.isotope_mass
+        ids = _CONTEXT_IDS
+        out = []
+        for i, (z, ar, h, nb) in enumerate(zip(self.numbers, self.aromatic, self.total_h, self.neighbours,
+                                               strict=True)):
+            context = (z, ar, h, charges[i], len(nb), tuple(sorted(sizes[i])), i in isotopes)
+            number = ids.get(context)
+            if number is None:
+                number = ids.setdefault(context, next(_CONTEXT_NUMBERS))  # atomic: threads never share a number
+            out.append(number)
+        return out
+
+    @cached_property
+    def bond_code(self) -> dict[tuple[int, int], int]:
+        """Per bond (both ways), its type and whether it is in a ring, as one number."""
+        ring_bonds = self.ring_bonds
+        return {pair: 2 * int(bt) + (pair in ring_bonds) for pair, bt in self.bonds.items()}
+
+    @cached_property
+    def atom_rings(self) -> list[tuple[frozenset[int], ...]]:
+        """Per atom, the rings through it."""
+        out: list[list[frozenset[int]]] = [[] for _ in range(self.size[0])]
+        for ring in self.rings:
+            for a in ring:
+                out[a].append(ring)
+        return [tuple(r) for r in out]
+
+    @cached_property
+    def kinds(self) -> dict[Kind, int]:
+        """The atom kinds present (see :mod:`crystal_palace.legal.query_screen`)."""
+        in_ring = [False] * self.size[0]
+        for ring in self.rings:
+            for a in ring:
+                in_ring[a] = True
+        return kinds_present(self.numbers, self.aromatic, in_ring)
+
+    @cached_property
+    def charges(self) -> list[int]:
+        """Formal charge of each atom."""
+        mol = self._mol()
+        assert mol is not None  # noqa: S101 - the graph is only reached through its molecule
+        if not mol.HasSubstructMatch(_CHARGED):  # one search instead of a call per atom
+            return [0] * self.size[0]
+        return [int(mol.GetAtomWithIdx(i).GetFormalCharge()) for i in range(self.size[0])]
 
     @cached_property
     def mass(self) -> float:
         """Average molecular mass in u (isotope-labelled atoms with their own mass), as RDKit's MolWt."""
-        return sum(self.isotope_mass.get(i, _PT.GetAtomicWeight(z)) + _H_WEIGHT * h
+        return sum(self.isotope_mass.get(i, _WEIGHTS[z]) + _H_WEIGHT * h
                    for i, (z, h) in enumerate(zip(self.numbers, self.total_h, strict=True)))
 
     @cached_property
@@ -136,10 +254,56 @@ class MolGraph:
         key = id(query)
         found = self.matches.get(key)
         if found is None:
-            found = tuple(mol.GetSubstructMatches(query, uniquify=False, maxMatches=500))
+            if not possible(query_needs(query), self.kinds):
+                found = self.matches[key] = ()
+                return found
+            found = tuple(mol.GetSubstructMatches(query, uniquify=False, maxMatches=MAX_MATCHES))
             self.matches[key] = found
+            if len(found) >= MAX_MATCHES:
+                self.shared = False  # a truncated search: what is judged here may depend on the truncation
         return found
 
+    def match_sets(self, mol: Chem.Mol, query: Chem.Mol) -> frozenset[frozenset[int]]:
+        """The atom sets of the matches of ``query`` (cached)."""
+        key = id(query)
+        found = self.sets.get(key)
+        if found is None:
+            found = self.sets[key] = frozenset(map(frozenset, self.substruct(mol, query)))
+        return found
+
+    def has(self, mol: Chem.Mol, query: Chem.Mol) -> bool:
+        """Whether ``query`` occurs in the molecule (cached: prefilters are shared by rules and calls).
+
+        A query needing an atom kind the molecule lacks is answered without a search (sound screen,
+        :mod:`crystal_palace.legal.query_screen`).
+        """
+        key = id(query)
+        found = self.hits.get(key)
+        if found is None:
+            found = self.hits[key] = possible(query_needs(query), self.kinds) and bool(mol.HasSubstructMatch(query))
+        return found
+
+
+_ATOM = Chem.Atom
+_BOND = Chem.Bond
+_LAZY: dict[str, Callable[[MolGraph, Chem.Mol], None]] = {
+    **dict.fromkeys(("symbols", "numbers", "aromatic", "total_h", "isotope_mass"), MolGraph._load_atoms),
+    **dict.fromkeys(("neighbours", "bonds"), MolGraph._load_bonds),
+    "rings": MolGraph._load_rings,
+    "ring_paths": MolGraph._load_rings,
+}
+
+_CHARGED = Chem.MolFromSmarts("[!+0]")
+#: atom contexts (see MolGraph.atom_context) by number, shared by all molecules
+_CONTEXT_IDS: dict[tuple[int, bool, int, int, int, tuple[int, ...], bool], int] = {}
+_CONTEXT_NUMBERS = itertools.count()
+
+#: substructure matches searched per query and molecule (a molecule reaching it is not shared)
+MAX_MATCHES = 10_000
+#: molecules larger than this never share verdicts (a bound on what a search can find, see above)
+SHARED_MAX_ATOMS = 80
+_SYMBOLS = ["*"] + [str(_PT.GetElementSymbol(z)) for z in range(1, 119)]
+_WEIGHTS = [float(_PT.GetAtomicWeight(z)) for z in range(119)]
 
 _GRAPHS: weakref.WeakKeyDictionary[Chem.Mol, MolGraph] = weakref.WeakKeyDictionary()
 
@@ -150,11 +314,119 @@ def graph_of(mol: Chem.Mol) -> MolGraph:
     Like RDKit's own ring and property caches, this assumes the molecule is not edited in place between
     calls; a change in the number of atoms or bonds is detected and the view rebuilt.
     """
+    last = _LOCAL.graph
+    if last is not None and last._mol() is mol:  # the molecule being judged right now (see judging)
+        return last
+    return _lookup(mol)
+
+
+def _lookup(mol: Chem.Mol) -> MolGraph:
     g = _GRAPHS.get(mol)
     if g is None or g.size != (mol.GetNumAtoms(), mol.GetNumBonds()):
         g = MolGraph(mol)
         _GRAPHS[mol] = g
     return g
+
+
+class _Local(threading.local):
+    graph: MolGraph | None = None
+
+
+_LOCAL = _Local()
+
+
+@contextlib.contextmanager
+def judging(mol: Chem.Mol) -> Iterator[MolGraph]:
+    """Within the block, :func:`graph_of` answers for ``mol`` without looking it up (nor checking its size).
+
+    The molecule must not be edited inside the block. Its graph is dropped afterwards unless it was
+    cached before (a screen keeps its molecules, and their caches would otherwise pile up).
+    """
+    owned = _GRAPHS.get(mol) is None
+    graph = _lookup(mol)
+    previous = _LOCAL.graph
+    _LOCAL.graph = graph
+    try:
+        yield graph
+    finally:
+        _LOCAL.graph = previous
+        if owned:
+            _GRAPHS.pop(mol, None)
+
+
+#: while set, :meth:`Piece.describe` records here the atom numbers it put into words (text, atoms)
+WORDING: contextvars.ContextVar[list[tuple[str, frozenset[int], tuple[tuple[int, int], ...]]] | None] = (
+    contextvars.ContextVar("WORDING", default=None))
+_GROUP_WORDS = re.compile(r"the group at atoms \[[0-9, ]*\]")
+
+
+def reword(text: str, words: dict[str, str]) -> str:
+    """``text`` with each group named by atom numbers (as :meth:`Piece.describe` words it) renamed."""
+    if "the group at atoms [" not in text:
+        return text
+    return _GROUP_WORDS.sub(lambda m: words.get(m.group(0), m.group(0)), text)
+
+
+ContextKey = tuple[tuple[Any, ...], ...]
+
+
+def context_key(piece: Piece) -> ContextKey:
+    """Everything a judgement of the piece can read, with its atoms renumbered 0.. in index order.
+
+    A verdict on a piece (:func:`crystal_palace.legal.substituent_rules.judge`) reads the piece's atoms
+    (element, aromaticity, hydrogens, charge, degree in the molecule, sizes of the rings through them),
+    its bonds (type, in a ring or not), its anchors and the atoms it hangs on, the rings crossing it, and
+    substructure matches, which are made of the same atoms and bonds. Two pieces with the same key get
+    the same verdict, in whatever molecule they are, as long as the searches were complete
+    (:attr:`MolGraph.shared`); only the atom numbers in its words differ (see :data:`WORDING`).
+    """
+    g = piece.graph
+    context = g.atom_context
+    neighbours = g.neighbours
+    code = g.bond_code
+    inside = piece.atoms
+    outside: dict[int, int] = {}
+    if len(inside) == 1:  # the commonest piece: one atom (halogen, methyl, oxo ...)
+        (a,) = inside
+        anchors = tuple((outside.setdefault(o, len(outside)), 0 if i == a else -1, code.get((o, i), 0), context[o])
+                        for o, i in piece.anchors)
+        contacts = tuple(sorted((outside[o], 0, code[(a, o)]) for o in neighbours[a] if o in outside))
+        single = tuple(sorted((len(r), tuple(sorted(outside[b] for b in r if b in outside))) for r in g.atom_rings[a]))
+        return (context[a],), (), anchors, contacts, single
+    order = sorted(inside)
+    local = {a: k for k, a in enumerate(order)}
+    atoms = tuple([context[a] for a in order])
+    links = tuple([(local[i], local[j], code[(i, j)]) for i in order for j in neighbours[i] if j > i and j in local])
+    anchors = tuple((outside.setdefault(o, len(outside)), local.get(i, -1), code.get((o, i), 0), context[o])
+                    for o, i in piece.anchors)
+    # every bond between the piece and an atom it hangs on, anchor or not (a search may use it)
+    contacts = tuple(sorted([(outside[o], local[i], code[(i, o)]) for i in order for o in neighbours[i]
+                             if o in outside]))
+    crossing = {r for a in order for r in g.atom_rings[a]}
+    rings = tuple(sorted([(tuple(sorted([local[a] for a in r if a in inside])), len(r),
+                           tuple(sorted([outside[a] for a in r if a in outside]))) for r in crossing]))
+    return atoms, links, anchors, contacts, rings
+
+
+def components(neighbours: list[list[int]], todo: set[int]) -> list[frozenset[int]]:
+    """Connected components of the atoms in ``todo`` (emptied), sorted by their lowest atom."""
+    out: list[frozenset[int]] = []
+    pop = todo.pop
+    discard = todo.discard
+    while todo:
+        seed = pop()
+        comp = [seed]
+        stack = [seed]
+        while stack:
+            for n in neighbours[stack.pop()]:
+                if n in todo:
+                    discard(n)
+                    comp.append(n)
+                    stack.append(n)
+        out.append(frozenset(comp))
+    if len(out) > 1:
+        out.sort(key=min)
+    return out
 
 
 class Piece:
@@ -174,11 +446,16 @@ class Piece:
         ``(outside_atom, piece_atom)`` pairs, one per bond from the piece to what it hangs on.
     """
 
-    def __init__(self, mol: Chem.Mol, atoms: Iterable[int], anchors: Iterable[tuple[int, int]]) -> None:
+    def __init__(self, mol: Chem.Mol, atoms: Iterable[int], anchors: Iterable[tuple[int, int]],
+                 graph: MolGraph | None = None) -> None:
         self.mol = mol
         self.atoms = frozenset(atoms)
         self.anchors = tuple(anchors)
-        self.graph = graph_of(mol)
+        self.graph = graph if graph is not None else graph_of(mol)
+
+    def child(self, atoms: Iterable[int], anchors: Iterable[tuple[int, int]]) -> Piece:
+        """Another piece of the same molecule (sharing its graph)."""
+        return Piece(self.mol, atoms, anchors, self.graph)
 
     def __repr__(self) -> str:
         return f"Piece({sorted(self.atoms)}, anchors={self.anchors})"
@@ -236,22 +513,32 @@ class Piece:
         Computing a canonical SMILES costs a few hundred microseconds; it is done only for the final
         explanation of a miss (see :data:`EXPLAINING`), not for every reading tried.
         """
-        if (self.atoms, self.anchors) in self.graph.piece_smiles or EXPLAINING.get():
+        if EXPLAINING.get():
             smi = self.smiles
             if smi:
                 return f"'{smi}'"
-        return f"the group at atoms {sorted(self.atoms)}"
+        text = f"the group at atoms {sorted(self.atoms)}"
+        log = WORDING.get()
+        if log is not None:
+            log.append((text, self.atoms, self.anchors))
+        return text
 
     def sub(self, atoms: Iterable[int]) -> Piece:
         """The piece formed by ``atoms`` (a subset), anchored to everything else it is bonded to."""
         inside = frozenset(atoms)
-        anchors = [(n.GetIdx(), a) for a in sorted(inside) for n in self.atom(a).GetNeighbors()
-                   if n.GetIdx() not in inside and (n.GetIdx() in self.atoms or (n.GetIdx(), a) in self.anchors)]
-        return Piece(self.mol, inside, anchors)
+        neighbours = self.graph.neighbours
+        anchors = [(n, a) for a in sorted(inside) for n in neighbours[a]
+                   if n not in inside and (n in self.atoms or (n, a) in self.anchors)]
+        return self.child(inside, anchors)
 
     def components(self, atoms: Iterable[int]) -> list[frozenset[int]]:
         """Connected components of a subset of the piece's atoms."""
         todo = set(atoms)
+        if not todo <= self.atoms:
+            return self._components_outside(todo)
+        return components(self.graph.neighbours, todo)
+
+    def _components_outside(self, todo: set[int]) -> list[frozenset[int]]:
         out: list[frozenset[int]] = []
         while todo:
             seed = todo.pop()
@@ -288,7 +575,7 @@ class Piece:
     @cached_property
     def mass(self) -> float:
         """Average mass in u of the piece with its hydrogens (the bond to the core not counted)."""
-        return sum(_PT.GetAtomicWeight(self.graph.numbers[i]) + _H_WEIGHT * self.hydrogens(i) for i in self.atoms)
+        return sum(_WEIGHTS[self.graph.numbers[i]] + _H_WEIGHT * self.hydrogens(i) for i in self.atoms)
 
     @cached_property
     def own_rings(self) -> tuple[frozenset[int], ...]:
@@ -325,36 +612,78 @@ class Piece:
         return self.graph.piece_smiles[key]
 
     def _build_smiles(self) -> str | None:
-        rw = Chem.RWMol()
-        index: dict[int, int] = {}
-        for i in sorted(self.atoms):
-            src = self.atom(i)
-            new = Chem.Atom(self.graph.numbers[i])
-            new.SetFormalCharge(src.GetFormalCharge())
-            new.SetIsAromatic(self.graph.aromatic[i])
-            new.SetNumExplicitHs(self.hydrogens(i))
-            new.SetNoImplicit(True)
-            index[i] = rw.AddAtom(new)
-        for i, j, bt in self.internal_bonds():
-            rw.AddBond(index[i], index[j], bt)
-        dummies: dict[int, int] = {}
-        for outside, inside in self.anchors:
-            if outside not in dummies:
-                dummies[outside] = rw.AddAtom(Chem.Atom(0))
-            bt = self.bond(outside, inside)
-            if bt == Chem.BondType.AROMATIC:
-                bt = Chem.BondType.SINGLE
-            rw.AddBond(dummies[outside], index[inside], bt)
-        try:
-            rw.UpdatePropertyCache(strict=False)
-            Chem.FastFindRings(rw)
-            raw = Chem.MolToSmiles(rw)
-            parsed = Chem.MolFromSmiles(raw)
-        except (RuntimeError, ValueError):
-            return None
-        if parsed is None:
-            return None
-        return str(Chem.MolToSmiles(parsed, isomericSmiles=False))
+        key = self._labelled_key()
+        found = _PIECE_SMILES.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
+        if len(_PIECE_SMILES) >= _PIECE_SMILES_MAX:
+            _PIECE_SMILES.clear()
+        smiles = _PIECE_SMILES[key] = _smiles_of_labelled(key)
+        return smiles
+
+    def _labelled_key(self) -> _LabelledPiece:
+        """Everything the piece's SMILES is built from, with the piece's atoms renumbered 0.. in index order.
+
+        Two pieces with the same key give the same molecule to write, whatever molecule they come from,
+        so their canonical SMILES is computed once per process (:data:`_PIECE_SMILES`).
+        """
+        g = self.graph
+        order = sorted(self.atoms)
+        local = {a: k for k, a in enumerate(order)}
+        charges = g.charges
+        atoms = tuple((g.numbers[i], charges[i], g.aromatic[i], self.hydrogens(i)) for i in order)
+        bonds = tuple(sorted((local[i], local[j], int(self.bond(i, j))) for i, j, _ in self.internal_bonds()))
+        outside: dict[int, int] = {}
+        anchors = tuple((outside.setdefault(o, len(outside)), local[i], int(self.bond(o, i))) for o, i in self.anchors)
+        return atoms, bonds, anchors
+
+
+_LabelledPiece = tuple[tuple[tuple[int, int, bool, int], ...], tuple[tuple[int, int, int], ...],
+                       tuple[tuple[int, int, int], ...]]
+
+#: canonical SMILES of pieces by labelled key, shared by all molecules (substituents recur across a screen)
+_PIECE_SMILES: dict[_LabelledPiece, str | None] = {}
+_PIECE_SMILES_MAX = 20_000
+
+
+def forget_pieces() -> None:
+    """Drop the piece SMILES shared between molecules."""
+    _PIECE_SMILES.clear()
+_MISSING = "\0missing"
+_BOND_TYPES = {int(bt): bt for bt in Chem.BondType.values.values()}
+
+
+def _smiles_of_labelled(key: _LabelledPiece) -> str | None:
+    """Canonical SMILES (no stereo, no isotopes) of a labelled piece, ``*`` for each atom it hangs on."""
+    atoms, bonds, anchors = key
+    rw = Chem.RWMol()
+    for number, charge, aromatic, hydrogens in atoms:
+        new = Chem.Atom(number)
+        new.SetFormalCharge(charge)
+        new.SetIsAromatic(aromatic)
+        new.SetNumExplicitHs(hydrogens)
+        new.SetNoImplicit(True)
+        rw.AddAtom(new)
+    for i, j, bt in bonds:
+        rw.AddBond(i, j, _BOND_TYPES[bt])
+    dummies: dict[int, int] = {}
+    for outside, inside, bt in anchors:
+        if outside not in dummies:
+            dummies[outside] = rw.AddAtom(Chem.Atom(0))
+        bond = _BOND_TYPES[bt]
+        if bond == Chem.BondType.AROMATIC:
+            bond = Chem.BondType.SINGLE
+        rw.AddBond(dummies[outside], inside, bond)
+    try:
+        rw.UpdatePropertyCache(strict=False)
+        Chem.FastFindRings(rw)
+        raw = Chem.MolToSmiles(rw)
+        parsed = Chem.MolFromSmiles(raw)
+    except (RuntimeError, ValueError):
+        return None
+    if parsed is None:
+        return None
+    return str(Chem.MolToSmiles(parsed, isomericSmiles=False))
 
 
 def smiles_formula(smiles: str) -> tuple[tuple[str, int], ...] | None:
@@ -392,7 +721,7 @@ def chain_bounds(piece: Piece, atoms: Iterable[int] | None = None) -> tuple[int,
     readings satisfy is satisfied; one that both break is broken; otherwise the text does not decide.
     """
     use = frozenset(atoms) if atoms is not None else piece.atoms
-    mol_rings = [frozenset(r) for r in piece.mol.GetRingInfo().AtomRings()]
+    mol_rings = list(piece.graph.rings)
     ring_atoms = frozenset().union(*mol_rings) if mol_rings else frozenset()
     # node = acyclic atom, or one ring system (union of rings sharing atoms) restricted to `use`
     systems: list[set[int]] = []
@@ -417,9 +746,9 @@ def chain_bounds(piece: Piece, atoms: Iterable[int] | None = None) -> tuple[int,
         for a in s:
             node_of[a] = nid
     adj: list[set[int]] = [set() for _ in weight]
+    neighbours = piece.graph.neighbours
     for a in use:
-        for n in piece.atom(a).GetNeighbors():
-            b = n.GetIdx()
+        for b in neighbours[a]:
             if b in use and node_of[a] != node_of[b]:
                 adj[node_of[a]].add(node_of[b])
                 adj[node_of[b]].add(node_of[a])
@@ -443,6 +772,5 @@ def chain_bounds(piece: Piece, atoms: Iterable[int] | None = None) -> tuple[int,
 
 def worst(checks: Iterable[Check]) -> Check:
     """Combine checks that must all hold: not beats undecided beats covered."""
-    order = {Outcome.NOT: 0, Outcome.UNDECIDED: 1, Outcome.COVERED: 2}
-    found = sorted(checks, key=lambda c: order[c.outcome])
-    return found[0] if found else COVERED
+    found = min(checks, key=lambda c: _WORST_RANK[c.outcome], default=None)  # the first of the worst
+    return found if found is not None else COVERED

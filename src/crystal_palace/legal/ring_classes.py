@@ -38,6 +38,11 @@ def _via_query(smarts: str) -> Chem.Mol:
     return q
 
 
+@cache
+def _via_open(smarts: str) -> list[int]:
+    return [a.GetIdx() for a in _via_query(smarts).GetAtoms() if a.GetAtomMapNum() == 1]
+
+
 def _systems(params: Params) -> list[SystemSpec]:
     value = params.get("systems", ())
     return [s for s in value if isinstance(s, SystemSpec)] if isinstance(value, tuple) else []
@@ -53,7 +58,7 @@ def judge_ring_substituents(piece: Piece, ring: frozenset[int], rest: frozenset[
         if any(n in forbidden_anchor for n, _ in anchors) or any(n not in ring for n, _ in anchors):
             checks.append(not_("a group bridges the ring and the linker"))
             continue
-        sub = Piece(piece.mol, comp, anchors)
+        sub = piece.child(comp, anchors)
         on_n = any(piece.symbol(n) == "N" for n, _ in anchors)
         rule = n_rule if on_n and n_rule is not None else substituents
         if rule is None:
@@ -73,7 +78,7 @@ def _ring(piece: Piece, params: Params) -> Check:
     attach = piece.root
     if isinstance(via, str):
         q = _via_query(via)
-        open_idx = [a.GetIdx() for a in q.GetAtoms() if a.GetAtomMapNum() == 1]
+        open_idx = _via_open(via)
         hits = [m for m in piece.graph.substruct(piece.mol, q)
                 if m[0] == piece.root and set(m) <= piece.atoms]
         if not hits or not open_idx:
@@ -291,7 +296,7 @@ def _linked_ring(piece: Piece, params: Params) -> Check:
                     continue
                 side = _side_atoms(piece, n, a)
                 if isinstance(n_rule, SubstituentRule):
-                    checks.append(judge(Piece(piece.mol, side, [(a, n)]), n_rule).check)
+                    checks.append(judge(piece.child(side, [(a, n)]), n_rule).check)
     return worst(checks)
 
 

@@ -80,6 +80,16 @@ def _query(smarts: str) -> Chem.Mol:
     return q
 
 
+@cache
+def _size(smarts: str) -> int:
+    return int(_query(smarts).GetNumAtoms())
+
+
+@cache
+def _mapped(smarts: str) -> list[int]:
+    return [a.GetIdx() for a in _query(smarts).GetAtoms() if a.GetAtomMapNum() == 1]
+
+
 def system_atoms(mol: Chem.Mol, start: Sequence[int], within: frozenset[int]) -> frozenset[int]:
     """The ring system (rings sharing atoms, transitively) through ``start`` atoms, inside ``within``."""
     rings = [r for r in graph_of(mol).rings if r <= within]
@@ -104,11 +114,14 @@ def match_system(mol: Chem.Mol, atoms: frozenset[int], attach: int | None, spec:
     """True when the ring-system atoms are exactly an instance of ``spec`` (attached at ``attach``)."""
     if spec.kind in NAMED_SYSTEMS:
         q = _query(NAMED_SYSTEMS[spec.kind][0])
-        if q.GetNumAtoms() != len(atoms):
+        if _size(NAMED_SYSTEMS[spec.kind][0]) != len(atoms):
             return False
-        mapped = [a.GetIdx() for a in q.GetAtoms() if a.GetAtomMapNum() == 1]
-        for m in graph_of(mol).substruct(mol, q):
-            if set(m) == atoms and (not mapped or attach is None or m[mapped[0]] == attach):
+        mapped = _mapped(NAMED_SYSTEMS[spec.kind][0])
+        graph = graph_of(mol)
+        if not mapped or attach is None:
+            return atoms in graph.match_sets(mol, q)
+        for m in graph.substruct(mol, q):
+            if set(m) == atoms and m[mapped[0]] == attach:
                 return True
         return False
     rings = rings_in(mol, atoms)
@@ -136,10 +149,11 @@ def _ring_ok(mol: Chem.Mol, ring: frozenset[int], p: Mapping[str, object]) -> bo
     if isinstance(hi, int) and len(ring) > hi:
         return False
     elements = p.get("ring_elements")
-    if isinstance(elements, frozenset) and any(mol.GetAtomWithIdx(a).GetSymbol() not in elements for a in ring):
+    graph = graph_of(mol)
+    if isinstance(elements, frozenset) and any(graph.symbols[a] not in elements for a in ring):
         return False
     aromatic = p.get("aromatic", "any")
-    arom = [mol.GetAtomWithIdx(a).GetIsAromatic() for a in ring]
+    arom = [graph.aromatic[a] for a in ring]
     if aromatic == "yes" and not all(arom):
         return False
     return not (aromatic == "no" and all(arom))
@@ -158,9 +172,9 @@ def _benzo_fused(mol: Chem.Mol, atoms: frozenset[int], rings: list[frozenset[int
     max_fused = p.get("max_fused", 2)
     hetero = p.get("hetero", frozenset({"O", "N", "S"}))
     adjacent = p.get("hetero_adjacent_to_z", True)
+    graph = graph_of(mol)
     for z in rings:
-        if len(z) != 6 or not all(mol.GetAtomWithIdx(a).GetIsAromatic() and mol.GetAtomWithIdx(a).GetAtomicNum() == 6
-                                  for a in z):
+        if len(z) != 6 or not all(graph.aromatic[a] and graph.numbers[a] == 6 for a in z):
             continue
         others = [r for r in rings if r != z]
         if not others or (isinstance(max_fused, int) and len(others) > max_fused):
@@ -176,14 +190,14 @@ def _benzo_fused(mol: Chem.Mol, atoms: frozenset[int], rings: list[frozenset[int
             if too_small or (isinstance(fused_max, int) and len(r) > fused_max):
                 ok = False
                 break
-            heteros = [a for a in r - z if mol.GetAtomWithIdx(a).GetAtomicNum() != 6]
+            heteros = [a for a in r - z if graph.numbers[a] != 6]
             if isinstance(max_hetero, int) and len(heteros) > max_hetero:
                 ok = False
                 break
-            if isinstance(hetero, frozenset) and any(mol.GetAtomWithIdx(a).GetSymbol() not in hetero for a in heteros):
+            if isinstance(hetero, frozenset) and any(graph.symbols[a] not in hetero for a in heteros):
                 ok = False
                 break
-            if adjacent and any(all(n.GetIdx() not in z for n in mol.GetAtomWithIdx(a).GetNeighbors())
+            if adjacent and any(all(n not in z for n in graph.neighbours[a])
                                 for a in heteros):
                 ok = False
                 break

@@ -18,8 +18,23 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple, cast
 
-from crystal_palace.legal.pieces import COVERED, Check, Outcome, Piece, best, chain_bounds, not_, undecided
+from crystal_palace.legal.pieces import (
+    COVERED,
+    EXPLAINING,
+    WORDING,
+    Check,
+    Outcome,
+    Piece,
+    best,
+    chain_bounds,
+    context_key,
+    not_,
+    reword,
+    undecided,
+)
 
 Params = Mapping[str, object]
 CheckFn = Callable[[Piece, Params], Check]
@@ -82,9 +97,9 @@ class SubstituentSpec:
     text: str = ""
     undecided: str = ""
 
-    @property
+    @cached_property
     def label(self) -> str:
-        """Words naming the entry ("alkyl (up to C6)")."""
+        """Words naming the entry ("alkyl (up to C6)"); computed once, the entry being immutable."""
         if self.text:
             return self.text
         if self.cls.describe is not None:
@@ -125,6 +140,10 @@ class SubstituentRule:
 
     def describe(self) -> str:
         """The allowed entries in words."""
+        return self._described
+
+    @cached_property
+    def _described(self) -> str:
         names = ", ".join(s.label for s in self.allowed) or "nothing"
         if self.further is not None and self.further.substituents is not None:
             names += " (further substituted by: " + self.further.substituents.describe() + ")"
@@ -136,33 +155,180 @@ class SubstituentRule:
         return names
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """How one piece fared against a rule: the outcome and the entry that covered it."""
+class Verdict(NamedTuple):
+    """How one piece fared against a rule: the outcome and the entry that covered it (immutable)."""
 
     check: Check
     label: str = ""
 
 
+#: a group named by atom numbers in a verdict's words: (words, atoms, anchors), as Piece.describe wrote it
+Named = tuple[str, frozenset[int], tuple[tuple[int, int], ...]]
+#: the same in the piece's own numbering: (words, atoms, anchors as ((0, inside atom) or (1, outside atom), atom))
+LocalNamed = tuple[str, tuple[int, ...], tuple[tuple[tuple[int, int], int], ...]]
+
+
 def judge(piece: Piece, rule: SubstituentRule) -> Verdict:
-    """Judge a piece against an allowed list, trying exact entries first, then further substitution."""
+    """Judge a piece against an allowed list, trying exact entries first, then further substitution.
+
+    The verdict depends only on the piece (its atoms and anchors in its molecule) and the rule, and
+    is remembered for the molecule: placements of a core, and the fail-fast, full and explaining
+    passes over them, meet the same pieces again. It is also shared with the same piece in other
+    molecules (see :func:`~crystal_palace.legal.pieces.context_key`); the only words of a verdict that
+    depend on the molecule are the groups it names by atom numbers (:meth:`Piece.describe`), which are
+    recorded and renamed. While explaining, groups are named by SMILES instead: that verdict is the
+    plain one with those names replaced.
+    """
+    if EXPLAINING.get():
+        return _judge_explaining(piece, rule)
+    key = (piece.atoms, piece.anchors, id(rule))
+    graph = piece.graph
+    memo = graph.judged
+    found = memo.get(key)
+    if found is not None and found[0] is rule:
+        _pass_on(found[2])
+        return cast(Verdict, found[1])
+    shared_key = None
+    if graph.shared:  # the same piece in another molecule: the same verdict (see context_key)
+        shared_key = (context_key(piece), id(rule))
+        shared = _SHARED.get(shared_key)
+        if shared is not None and shared[0] is rule:
+            verdict, named = shared[1], shared[2]
+            log: tuple[Named, ...] = ()
+            if named:  # the same words, naming this molecule's atoms
+                log = _globalise(named, piece)
+                words = {old: text for (old, _, _), (text, _, _) in zip(named, log, strict=True)}
+                verdict = Verdict(Check(verdict.check.outcome, reword(verdict.check.reason, words)),
+                                  reword(verdict.label, words))
+            _pass_on(log)
+            memo[key] = (rule, verdict, log)
+            return verdict
+    found_words: list[Named] = []
+    token = WORDING.set(found_words)
+    try:
+        verdict = _judge(piece, rule)
+    finally:
+        WORDING.reset(token)
+    log = tuple(found_words)
+    _pass_on(log)
+    memo[key] = (rule, verdict, log)
+    if shared_key is not None and graph.shared:
+        local = _localise(log, piece)
+        if local is not None:
+            if len(_SHARED) >= _SHARED_MAX:
+                _SHARED.clear()
+            _SHARED[shared_key] = (rule, verdict, local)
+    return verdict
+
+
+def _judge_explaining(piece: Piece, rule: SubstituentRule) -> Verdict:
+    """The verdict with groups named by SMILES: the plain verdict, its atom-numbered names replaced."""
+    key = (piece.atoms, piece.anchors, id(rule), True)
+    graph = piece.graph
+    found = graph.judged.get(key)
+    if found is not None and found[0] is rule:
+        return cast(Verdict, found[1])
+    token = EXPLAINING.set(False)
+    try:
+        verdict = judge(piece, rule)
+        log = graph.judged[(piece.atoms, piece.anchors, id(rule))][2]
+    finally:
+        EXPLAINING.reset(token)
+    if log:
+        words: dict[str, str] = {}
+        for text, atoms, anchors in log:
+            smiles = piece.child(atoms, anchors).smiles
+            named = f"'{smiles}'" if smiles else text
+            if words.setdefault(text, named) != named:  # one name, two groups: word it the long way
+                words = {}
+                verdict = _judge(piece, rule)
+                break
+        if words:
+            verdict = Verdict(Check(verdict.check.outcome, reword(verdict.check.reason, words)),
+                              reword(verdict.label, words))
+    graph.judged[key] = (rule, verdict, ())
+    return verdict
+
+
+def _localise(log: tuple[Named, ...], piece: Piece) -> tuple[LocalNamed, ...] | None:
+    """The groups a verdict names, in the piece's own numbering (None: a group is not inside the piece)."""
+    if not log:
+        return ()
+    inside = piece.atoms
+    local = {a: k for k, a in enumerate(sorted(inside))}
+    outside: dict[int, int] = {}
+    for o, _ in piece.anchors:
+        outside.setdefault(o, len(outside))
+    out: list[LocalNamed] = []
+    for text, atoms, anchors in log:
+        if not atoms <= inside:
+            return None
+        moved: list[tuple[tuple[int, int], int]] = []
+        for o, i in anchors:
+            if i not in local:
+                return None
+            if o in local:
+                moved.append(((0, local[o]), local[i]))
+            elif o in outside:
+                moved.append(((1, outside[o]), local[i]))
+            else:
+                return None
+        out.append((text, tuple(sorted(local[a] for a in atoms)), tuple(moved)))
+    return tuple(dict.fromkeys(out))
+
+
+def _globalise(named: tuple[LocalNamed, ...], piece: Piece) -> tuple[Named, ...]:
+    """:func:`_localise` undone for another piece with the same context key (words renumbered)."""
+    order = sorted(piece.atoms)
+    outside: list[int] = []
+    for o, _ in piece.anchors:
+        if o not in outside:
+            outside.append(o)
+    out: list[Named] = []
+    for _, local, anchors in named:
+        atoms = [order[k] for k in local]
+        out.append((f"the group at atoms {atoms}", frozenset(atoms),
+                    tuple((order[o] if kind == 0 else outside[o], order[i]) for (kind, o), i in anchors)))
+    return tuple(out)
+
+
+def _pass_on(log: tuple[Named, ...]) -> None:
+    """Tell an enclosing verdict which groups this one named by atom numbers (its words may carry them)."""
+    if log:
+        outer = WORDING.get()
+        if outer is not None:
+            outer.extend(log)
+
+
+#: verdicts by context key of the piece (shared by the molecules of a screen; see judge)
+_SHARED: dict[tuple[object, ...], tuple[SubstituentRule, Verdict, tuple[LocalNamed, ...]]] = {}
+_SHARED_MAX = 20_000
+
+
+def forget_verdicts() -> None:
+    """Drop the verdicts shared between molecules (see judge)."""
+    _SHARED.clear()
+
+
+def _judge(piece: Piece, rule: SubstituentRule) -> Verdict:
     if rule.elements is not None and not piece.elements <= rule.elements:
         extra = ", ".join(sorted(piece.elements - rule.elements))
         return Verdict(not_(f"contains {extra}, not among the allowed elements"))
-    found: list[Verdict] = []
+    doubt: Verdict | None = None  # the first entry (or further substitution) that leaves it undecided
     for spec in rule.allowed:
         c = spec.check(piece)
         if c.ok:
             return Verdict(c, spec.label)
-        found.append(Verdict(c, spec.label))
+        if doubt is None and c.outcome is Outcome.UNDECIDED:
+            doubt = Verdict(c, spec.label)
     if rule.further is not None:
         v = _judge_further(piece, rule)
         if v.check.ok or (v.check.outcome is Outcome.NOT and v.label):
             return v
-        found.append(v)
-    undecided_ones = [v for v in found if v.check.outcome is Outcome.UNDECIDED]
-    if undecided_ones:
-        return undecided_ones[0]
+        if doubt is None and v.check.outcome is Outcome.UNDECIDED:
+            doubt = v
+    if doubt is not None:
+        return doubt
     return Verdict(not_(f"{_describe_piece(piece)} is not one of: {rule.describe()}"))
 
 
@@ -198,13 +364,13 @@ def _strippable(piece: Piece, listed: SubstituentRule) -> list[frozenset[int]]:
     out: list[frozenset[int]] = []
     ring_bonds = {frozenset((i, j)) for r in piece.own_rings for i in r for j in r}
     for i, j, _bt in piece.internal_bonds():
-        if frozenset((i, j)) in ring_bonds and piece.mol.GetBondBetweenAtoms(i, j).IsInRing():
+        if frozenset((i, j)) in ring_bonds and (i, j) in piece.graph.ring_bonds:
             continue
         for near, far in ((i, j), (j, i)):
             side = _side(piece, far, near)
             if side is None or piece.root in side:
                 continue
-            sub = Piece(piece.mol, side, [(near, far)])
+            sub = piece.child(side, [(near, far)])
             if judge(sub, listed).check.ok:
                 out.append(side)
     return out
@@ -246,7 +412,7 @@ def _judge_stripped(piece: Piece, allowed: Sequence[SubstituentSpec], listed: Su
             if overlap:
                 continue
             rest = piece.sub(piece.atoms - union)
-            rest = Piece(piece.mol, rest.atoms, [a for a in piece.anchors if a[1] in rest.atoms])
+            rest = piece.child(rest.atoms, [a for a in piece.anchors if a[1] in rest.atoms])
             for spec in allowed:
                 c = spec.check(rest)
                 if c.ok:

@@ -75,7 +75,7 @@ def strip_leaves(piece: Piece, is_leaf: Callable[[Piece, int], frozenset[int] | 
         if leaf is not None and piece.root not in leaf and not (leaf & removed):
             removed |= leaf
             count += 1
-    rest = Piece(piece.mol, piece.atoms - removed, [a for a in piece.anchors if a[1] not in removed])
+    rest = piece.child(piece.atoms - removed, [a for a in piece.anchors if a[1] not in removed])
     return rest, count
 
 
@@ -84,8 +84,7 @@ def _halogen_leaf(piece: Piece, i: int) -> frozenset[int] | None:
 
 
 def _hydroxy_leaf(piece: Piece, i: int) -> frozenset[int] | None:
-    atom = piece.atom(i)
-    if piece.symbol(i) == "O" and len(piece.nbrs(i)) == 1 and atom.GetTotalNumHs() == 1:
+    if piece.symbol(i) == "O" and len(piece.nbrs(i)) == 1 and piece.graph.total_h[i] == 1:
         return frozenset([i])
     return None
 
@@ -108,7 +107,7 @@ def after_prefix(piece: Piece, smarts: str) -> list[list[Piece]]:
     readings: list[list[Piece]] = []
     if not piece.single:
         return readings
-    open_q = {a.GetIdx() for a in query.GetAtoms() if a.GetAtomMapNum() == 1}
+    open_q = _open_atoms(smarts)
     for m in anchored_matches(piece, query, dummy_first=False):
         prefix = set(m)
         open_atoms = {m[q] for q in open_q}
@@ -119,10 +118,16 @@ def after_prefix(piece: Piece, smarts: str) -> list[list[Piece]]:
             if any(n not in open_atoms for n, _ in anchors):
                 ok = False
                 break
-            rests.append(Piece(piece.mol, comp, anchors))
+            rests.append(piece.child(comp, anchors))
         if ok:
             readings.append(rests)
     return readings
+
+
+@cache
+def _open_atoms(smarts: str) -> frozenset[int]:
+    """Query atoms of a prefix mapped :1 (where the rest of the group may hang)."""
+    return frozenset(a.GetIdx() for a in _smarts(smarts).GetAtoms() if a.GetAtomMapNum() == 1)
 
 
 @cache
@@ -189,9 +194,8 @@ def _hydrocarbon_chain(piece: Piece, params: Params) -> Check:
 
 
 def _acyclic_carbon_base(piece: Piece, params: Params) -> bool:
-    a = piece.atom(piece.root)
     return (_singly_bonded(piece) and piece.symbol(piece.root) == "C" and piece.root not in piece.ring_atoms
-            and not a.GetIsAromatic())
+            and not piece.aromatic(piece.root))
 
 
 def _unsaturated_base(order: Chem.BondType) -> Callable[[Piece, Params], bool]:
@@ -261,7 +265,7 @@ def _cycloalkylalkyl(piece: Piece, params: Params) -> Check:
     linker = _i(params, "linker_c", 1) or 1
     if not chain or any(piece.symbol(a) != "C" for a in chain) or len(chain) != linker:
         return not_(f"not a cycloalkyl group on a C{linker} alkyl linker")
-    link_piece = Piece(piece.mol, chain, piece.anchors)
+    link_piece = piece.child(chain, piece.anchors)
     if not _saturated(link_piece) or len(ring.anchors) != 1:
         return not_("not a cycloalkylalkyl group")
     size = _cycloalkyl_ring(ring)
@@ -276,7 +280,7 @@ def _phenylalkyl(piece: Piece, params: Params) -> Check:
     ring = next(iter(piece.own_rings))
     if len(ring) != 6 or not all(piece.symbol(a) == "C" and piece.aromatic(a) for a in ring):
         return not_("not a phenylalkyl group")
-    rest = Piece(piece.mol, piece.atoms - ring, piece.anchors)
+    rest = piece.child(piece.atoms - ring, piece.anchors)
     if not rest.atoms or piece.root in ring or not (_hydrocarbon(rest) and _saturated(rest)):
         return not_("not a phenylalkyl group")
     if any(n not in rest.atoms for a in ring for n in piece.nbrs(a) if n not in ring and piece.symbol(n) != "C"):
@@ -288,7 +292,7 @@ def _trialkylsilyl_parts(piece: Piece) -> list[Piece] | None:
     root = piece.root
     if piece.symbol(root) != "Si" or piece.hydrogens(root) != 0:
         return None
-    parts = [Piece(piece.mol, comp, [(root, a) for a in comp if piece.mol.GetBondBetweenAtoms(root, a) is not None])
+    parts = [piece.child(comp, [(root, a) for a in comp if (root, a) in piece.graph.bonds])
              for comp in piece.components(piece.atoms - {root})]
     if len(parts) != 3 or not all(p.single and _hydrocarbon(p) and _saturated(p) for p in parts):
         return None
@@ -316,8 +320,8 @@ def _trialkylsilylalkylcarbonyl(piece: Piece, params: Params) -> Check:
         others = [c for c in comps if rest.root not in c]
         if len(linker) != 1 or len(others) != 3:
             continue
-        link = Piece(rest.mol, linker[0], rest.anchors)
-        alkyls = [Piece(rest.mol, c, [(si, a) for a in c if rest.mol.GetBondBetweenAtoms(si, a)]) for c in others]
+        link = rest.child(linker[0], rest.anchors)
+        alkyls = [rest.child(c, [(si, a) for a in c if (si, a) in rest.graph.bonds]) for c in others]
         if not (_hydrocarbon(link) and _saturated(link)) or not all(_hydrocarbon(p) and _saturated(p) for p in alkyls):
             continue
         silyl = count_check(sum(p.carbons for p in alkyls), 3, _i(params, "max_silyl_c"), None, "trialkylsilyl carbons")
@@ -339,8 +343,8 @@ def _alkoxycarbonylalkyl(piece: Piece, params: Params) -> Check:
         alkoxy = [c for c in comps if m[4] in c]
         if len(comps) != 2 or len(alkylene) != 1 or len(alkoxy) != 1 or m[0] not in alkylene[0]:
             continue
-        a1 = Piece(piece.mol, alkylene[0], piece.anchors)
-        a2 = Piece(piece.mol, alkoxy[0], [(m[3], m[4])])
+        a1 = piece.child(alkylene[0], piece.anchors)
+        a2 = piece.child(alkoxy[0], [(m[3], m[4])])
         if not (_hydrocarbon(a1) and _saturated(a1) and _hydrocarbon(a2) and _saturated(a2)):
             continue
         c1 = count_check(a1.carbons, 1, _i(params, "max_alkyl_c"), None, "alkyl carbons")
