@@ -48,3 +48,24 @@ def test_canonical_tautomer_merges_keto_and_enol():
     keto = canonical_tautomer(Chem.MolFromSmiles("CC(=O)Cc1ccccc1"))
     enol = canonical_tautomer(Chem.MolFromSmiles("CC(O)=Cc1ccccc1"))
     assert Chem.MolToSmiles(keto) == Chem.MolToSmiles(enol)
+
+
+@pytest.mark.parametrize("smiles", [
+    "CNC(C)Cc1ccc2OCOc2c1.Cl", "Cl.CCO", "CCO.CCO", "OCC.CCO", "[Na+].[Cl-]", "O.O.O", "CCN.CCO",
+    "CC(=O)O.CCN", "[2H]C([2H])([2H])N.CN", "C1CC1.CCC", "c1ccccc1.C1CCCCC1", "Br.Cl.I", "CCCl.CCCF",
+])
+def test_parent_fragment_is_the_first_by_the_documented_rank(smiles):
+    from crystal_palace.chemistry.standardize import _fragment_rank, _parent_fragment
+
+    frags = Chem.GetMolFrags(Chem.MolFromSmiles(smiles), asMols=True)
+    by_rank = sorted(range(len(frags)), key=lambda i: _fragment_rank(frags[i]), reverse=True)[0]
+    assert _parent_fragment(frags) == by_rank
+    parent = standardize(Chem.MolFromSmiles(smiles)).mol
+    assert Chem.MolToSmiles(parent) == Chem.MolToSmiles(standardize(frags[by_rank]).mol)
+
+
+def test_a_caller_that_knows_the_molecule_is_one_fragment_gets_the_same_parent():
+    for smiles in (MDMA, "C[NH2+]C(C)Cc1ccc2OCOc2c1", "CC(=O)[O-]"):
+        mol = Chem.MolFromSmiles(smiles)
+        fast, full = standardize(mol, single_fragment=True), standardize(mol)
+        assert Chem.MolToSmiles(fast.mol) == Chem.MolToSmiles(full.mol) and fast.changes == full.changes

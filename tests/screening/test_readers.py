@@ -186,3 +186,12 @@ def test_sdf_records_data_items_and_a_broken_block_in_the_middle(tmp_path):
 def test_sdf_last_record_without_terminator_is_kept(tmp_path):
     out = records(write(tmp_path, "in.sdf", MOL_ETHANOL))
     assert len(out) == 1 and out[0].error is None
+
+
+def test_records_survive_pickling_for_the_worker_processes():
+    import pickle
+
+    from crystal_palace.screening.records import Record
+
+    records = [Record(1, "line 1", "CCO", "smiles", {"name": "x"}), Record(2, "line 2", None, None, {}, "bad", "line")]
+    assert pickle.loads(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)) == records
