@@ -11,8 +11,12 @@ public face of the engine:
   :class:`GenericMiss` (why the closest placement of the core failed, and whether the encoded text
   actually decides: ``undecided=True`` means "the rules do not decide", never "not controlled").
 
-A cheap prefilter (one substructure test per core skeleton) runs first, so a structure without the
-core costs a few microseconds per rule.
+A cheap prefilter (one substructure test per core skeleton, itself behind a sound screen on the atom
+kinds a query needs, :mod:`crystal_palace.legal.query_screen`) runs first, so a structure without the
+core costs a few microseconds per rule. What a molecule's matching finds is remembered with the molecule
+(:func:`match_cached`: the engine asks for some rules more than once, e.g. as exclusions), and verdicts
+on substituents are shared between molecules (:func:`crystal_palace.legal.substituent_rules.judge`).
+None of this changes an answer: a result depends on the molecule and the rule only.
 """
 
 from __future__ import annotations

@@ -126,6 +126,7 @@ class MolGraph:
         self.results: dict[int, tuple[Any, Any]] = {}  # id(rule) -> (rule, result), see legal.generic
         self.judged: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}  # see substituent_rules.judge
         self.pending: dict[int, Any] = {}  # id(rule) -> placements of a miss not explained yet
+        self.contexts: dict[tuple[frozenset[int], tuple[tuple[int, int], ...]], ContextKey] = {}  # see context_key
         # verdicts on this molecule's pieces may be shared with other molecules (see context_key)
         self.shared = self.size[0] <= SHARED_MAX_ATOMS
         self._canonical: str | None = None
@@ -493,9 +494,18 @@ class Piece:
         return self.graph.aromatic[i]
 
     def nbrs(self, i: int) -> list[int]:
-        """Neighbours of ``i`` inside the piece."""
+        """Neighbours of ``i`` inside the piece (do not modify the list: it is shared)."""
+        found = self._adjacency.get(i)
+        if found is None:
+            inside = self.atoms
+            return [n for n in self.graph.neighbours[i] if n in inside]
+        return found
+
+    @cached_property
+    def _adjacency(self) -> dict[int, list[int]]:
         inside = self.atoms
-        return [n for n in self.graph.neighbours[i] if n in inside]
+        neighbours = self.graph.neighbours
+        return {i: [n for n in neighbours[i] if n in inside] for i in inside}
 
     def bond(self, i: int, j: int) -> Chem.BondType:
         """Bond type between two atoms."""
@@ -594,10 +604,12 @@ class Piece:
 
     def internal_bonds(self) -> Iterator[tuple[int, int, Chem.BondType]]:
         """Bonds between two piece atoms."""
-        for i in self.atoms:
-            for j in self.nbrs(i):
-                if i < j:
-                    yield i, j, self.bond(i, j)
+        return iter(self._internal)
+
+    @cached_property
+    def _internal(self) -> list[tuple[int, int, Chem.BondType]]:
+        bonds = self.graph.bonds
+        return [(i, j, bonds[(i, j)]) for i in self.atoms for j in self.nbrs(i) if i < j]
 
     @cached_property
     def smiles(self) -> str | None:

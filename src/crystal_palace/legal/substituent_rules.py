@@ -190,7 +190,11 @@ def judge(piece: Piece, rule: SubstituentRule) -> Verdict:
         return cast(Verdict, found[1])
     shared_key = None
     if graph.shared:  # the same piece in another molecule: the same verdict (see context_key)
-        shared_key = (context_key(piece), id(rule))
+        where = (piece.atoms, piece.anchors)
+        context = graph.contexts.get(where)
+        if context is None:
+            context = graph.contexts[where] = context_key(piece)
+        shared_key = (context, id(rule))
         shared = _SHARED.get(shared_key)
         if shared is not None and shared[0] is rule:
             verdict, named = shared[1], shared[2]
@@ -236,7 +240,10 @@ def _judge_explaining(piece: Piece, rule: SubstituentRule) -> Verdict:
         EXPLAINING.reset(token)
     if log:
         words: dict[str, str] = {}
+        said = verdict.check.reason + "\n" + verdict.label
         for text, atoms, anchors in log:
+            if text not in said:
+                continue  # a group named in words the verdict did not keep
             smiles = piece.child(atoms, anchors).smiles
             named = f"'{smiles}'" if smiles else text
             if words.setdefault(text, named) != named:  # one name, two groups: word it the long way
