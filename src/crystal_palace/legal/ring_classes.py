@@ -137,14 +137,19 @@ def _cyclic(piece: Piece, params: Params) -> Check:
     need = params.get("require")
     if isinstance(need, frozenset) and not any(piece.symbol(a) in need for r in closing for a in r if a != core):
         checks.append(not_(f"the ring contains no {'/'.join(sorted(need))}"))
+    checks.extend(_ring_substituent_checks(piece, ring_atoms, params))
+    return worst(checks)
+
+
+def _ring_substituent_checks(piece: Piece, ring_atoms: frozenset[int], params: Params) -> list[Check]:
+    """What sits on a ring besides the ring itself, judged against the rule's substituent limits."""
+    rest = piece.atoms - ring_atoms
+    if not rest:
+        return []
     subs = params.get("substituents")
     n_rule = params.get("n_substituents")
-    rest = piece.atoms - ring_atoms
-    if rest:
-        checks.append(judge_ring_substituents(piece, ring_atoms, rest,
-                                              subs if isinstance(subs, SubstituentRule) else None,
-                                              n_rule if isinstance(n_rule, SubstituentRule) else None))
-    return worst(checks)
+    return [judge_ring_substituents(piece, ring_atoms, rest, subs if isinstance(subs, SubstituentRule) else None,
+                                    n_rule if isinstance(n_rule, SubstituentRule) else None)]
 
 
 def _ring_limits(piece: Piece, ring: frozenset[int], params: Params, closing_ring: bool = True) -> Check:
@@ -190,13 +195,7 @@ def _fused(piece: Piece, params: Params) -> Check:
     need = params.get("require")
     if isinstance(need, frozenset) and not any(piece.symbol(a) in need for a in ring_atoms):
         checks.append(not_(f"the fused ring contains no {'/'.join(sorted(need))}"))
-    subs = params.get("substituents")
-    n_rule = params.get("n_substituents")
-    rest = piece.atoms - ring_atoms
-    if rest:
-        checks.append(judge_ring_substituents(piece, ring_atoms, rest,
-                                              subs if isinstance(subs, SubstituentRule) else None,
-                                              n_rule if isinstance(n_rule, SubstituentRule) else None))
+    checks.extend(_ring_substituent_checks(piece, ring_atoms, params))
     return worst(checks)
 
 
