@@ -7,6 +7,7 @@ before they are read, so one careless upload cannot exhaust the server's memory.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
@@ -16,6 +17,25 @@ from crystal_palace.interfaces.api.errors import error_response, install_error_h
 from crystal_palace.interfaces.api.routes import router
 
 MAX_BODY_BYTES = 20_000_000
+
+JOB_ROUTERS = ("precursors", "spectra", "store", "link", "warn", "exchange", "web")
+"""Jobs that add endpoints as ``interfaces/api/routers/<name>.py`` defining ``router`` (an ``APIRouter``).
+
+This mirrors the CLI's sub-command modules: a job adds its endpoints without editing this file, and a
+job that is not installed (yet) is skipped.
+"""
+
+
+def _include_job_routers(api: FastAPI) -> None:
+    for name in JOB_ROUTERS:
+        module_name = f"crystal_palace.interfaces.api.routers.{name}"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name in (module_name, "crystal_palace.interfaces.api.routers"):
+                continue
+            raise
+        api.include_router(module.router)
 
 
 def create_app() -> FastAPI:
@@ -38,6 +58,7 @@ def create_app() -> FastAPI:
         return await call_next(request)
 
     api.include_router(router)
+    _include_job_routers(api)
     return api
 
 
