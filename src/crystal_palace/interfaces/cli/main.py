@@ -36,7 +36,7 @@ from crystal_palace.interfaces.cli.commands import (
     render_legal,
 )
 
-SUBCOMMANDS = ("legal", "precursors", "spectra", "db", "link", "warn", "exchange", "serve")
+SUBCOMMANDS = ("legal", "precursors", "spectra", "db", "demo", "link", "graph", "operation", "warn", "exchange", "serve")
 """Sub-commands that other jobs provide as ``interfaces/cli/commands/<name>.py`` with ``register(app)``."""
 
 app = typer.Typer(
