@@ -286,3 +286,15 @@ def test_generic_rule_for_an_unknown_jurisdiction_is_rejected(tmp_path: Path):
     with pytest.raises(InvalidReferenceData) as info:
         legal_status(None, "mdma", extra_rules=[rule])
     assert "unknown jurisdiction 'XX'" in info.value.problems[0][1]
+
+
+def test_a_screen_names_the_closest_rule_without_working_out_why_it_fails() -> None:
+    """detail=False (what a screen asks) keeps the verdict and names the closest rule; the why is left out."""
+    dopamine = Chem.MolFromSmiles("NCCc1ccc(O)c(O)c1")
+    full = legal_status(dopamine, None, jurisdictions=["DE"], as_of=datetime.date(2026, 1, 1))[0]
+    short = legal_status(dopamine, None, jurisdictions=["DE"], as_of=datetime.date(2026, 1, 1), detail=False)[0]
+    assert (full.controlled, short.controlled) == (False, False)
+    assert full.instrument == short.instrument
+    assert "but '*O' is not one of" in full.explanation
+    assert "(de-npsg-1-phenethylamines): its core is present but the structure is outside" in short.explanation
+    assert "is not one of" not in short.explanation

@@ -260,7 +260,7 @@ def _excluded_by_listing(jx: _JurisdictionIndex, rule: GenericRule, sid: str | N
 # -- the verdict for one jurisdiction ------------------------------------------------------------------
 
 def _decide(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None, day: datetime.date,
-            codes: tuple[str, ...]) -> Verdict:
+            codes: tuple[str, ...], detail: bool = True) -> Verdict:
     j = jx.jurisdiction
     notes: list[str] = []
     doubts: list[str] = []
@@ -328,9 +328,14 @@ def _decide(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None, day: 
         doubts.append(f"the reference library records {', '.join(codes)} for this substance, but no dated "
                       f"listing of it is encoded for {j.code}")
     as_of = f"as of {day.isoformat()}"
-    closest = match_cached(mol, misses[0]) if mol is not None and misses else None
-    tail = (f" Also: {'; '.join(notes)}." if notes else "") + \
-           (f" Closest generic definition: {closest.reason}." if isinstance(closest, GenericMiss) else "")
+    tail = f" Also: {'; '.join(notes)}." if notes else ""
+    if mol is not None and misses and detail:
+        closest = match_cached(mol, misses[0])
+        if isinstance(closest, GenericMiss):
+            tail += f" Closest generic definition: {closest.reason}."
+    elif misses:  # a screen: naming the rule is cheap, working out which part fails is not
+        tail += (f" Closest generic definition: {misses[0].category} ({misses[0].id}): its core is present but "
+                 f"the structure is outside the definition (`crystal-palace legal explain` says which part fails).")
     if doubts or j.coverage == "partial":
         reasons = list(doubts)
         if j.coverage == "partial":
@@ -362,7 +367,8 @@ def _identify(mol: Chem.Mol) -> str | None:
 
 
 def legal_status(mol: Chem.Mol | None, substance_id: str | None, *, as_of: datetime.date | None = None,
-                 jurisdictions: Sequence[str] | None = None, extra_rules: Sequence[Path] = ()) -> list[Verdict]:
+                 jurisdictions: Sequence[str] | None = None, extra_rules: Sequence[Path] = (),
+                 detail: bool = True) -> list[Verdict]:
     """Legal status of a structure in each jurisdiction, as of a date.
 
     Parameters
@@ -380,6 +386,9 @@ def legal_status(mol: Chem.Mol | None, substance_id: str | None, *, as_of: datet
     extra_rules
         User rule files: listing ``.csv`` files and generic-definition ``.yaml`` files, loaded on top of
         the packaged data (a generic rule with a packaged rule's id replaces it).
+    detail
+        Whether a "not controlled" or "undecided" explanation works out which part of the closest generic
+        definition the structure fails (costly; a screen of thousands of structures names the rule only).
 
     Returns
     -------
@@ -404,17 +413,17 @@ def legal_status(mol: Chem.Mol | None, substance_id: str | None, *, as_of: datet
         raise InvalidInput(f"unknown jurisdiction(s) {', '.join(unknown)}; known: {', '.join(index.order)}",
                            field="jurisdictions")
     if mol is None:
-        return _legal_status(index, None, substance_id, day, codes_asked)
+        return _legal_status(index, None, substance_id, day, codes_asked, detail)
     # a structure met before (a screen repeats its substances) gets the same answer: the key is the
     # molecule's full binary form (atoms, bonds, their order and properties) and the question
-    key = (mol.ToBinary(), substance_id, day, codes_asked)
+    key = (mol.ToBinary(), substance_id, day, codes_asked, detail)
     answers = index.answers
     known = answers.get(key)
     if known is not None:
         with contextlib.suppress(KeyError):  # (another thread may have dropped it meanwhile)
             answers.move_to_end(key)
         return [replace(v, atoms=dict(v.atoms)) if v.atoms is not None else v for v in known]
-    verdicts = _legal_status(index, mol, substance_id, day, codes_asked)
+    verdicts = _legal_status(index, mol, substance_id, day, codes_asked, detail)
     answers[key] = tuple(replace(v, atoms=dict(v.atoms)) if v.atoms is not None else v for v in verdicts)
     while len(answers) > ANSWERS_REMEMBERED:
         try:
@@ -443,7 +452,7 @@ ANSWERS_REMEMBERED = 2048
 
 
 def _legal_status(index: LegalIndex, mol: Chem.Mol | None, substance_id: str | None, day: datetime.date,
-                  codes_asked: tuple[str, ...]) -> list[Verdict]:
+                  codes_asked: tuple[str, ...], detail: bool = True) -> list[Verdict]:
     unknown_id = substance_id is not None and substance_id not in index.library_codes
     sid = None if unknown_id else substance_id
     if unknown_id and mol is not None:
@@ -454,15 +463,16 @@ def _legal_status(index: LegalIndex, mol: Chem.Mol | None, substance_id: str | N
     # screen keeps its molecules, and per-molecule caches would otherwise pile up for the whole batch
     with judging(mol) if mol is not None else contextlib.nullcontext():
         for code in codes_asked:
-            verdicts.append(_verdict(index, code, mol, sid, day, library_codes, substance_id, unknown_id))
+            verdicts.append(_verdict(index, code, mol, sid, day, library_codes, substance_id, unknown_id, detail))
     return verdicts
 
 
 def _verdict(index: LegalIndex, code: str, mol: Chem.Mol | None, sid: str | None, day: datetime.date,
-             library_codes: tuple[str, ...], substance_id: str | None, unknown_id: bool) -> Verdict:
+             library_codes: tuple[str, ...], substance_id: str | None, unknown_id: bool,
+             detail: bool = True) -> Verdict:
     prefixes = _CODE_PREFIXES.get(code, (code,))
     codes = tuple(c for c in library_codes if c.startswith(prefixes))
-    verdict = _decide(index.jurisdictions[code], mol, sid, day, codes)
+    verdict = _decide(index.jurisdictions[code], mol, sid, day, codes, detail)
     if unknown_id:
         found = (f"the structure is the library substance {sid!r}, whose listings were used" if sid
                  else "no listing could be looked up and the answer rests on the structure alone")

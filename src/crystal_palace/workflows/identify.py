@@ -137,16 +137,16 @@ def identify_many(queries: Sequence[str], *, input_types: Sequence[str | None] |
     if legal_options is not None:
         for result in parsed:
             if result.structure is not None:
-                _add_legal(result, legal_options)
+                _add_legal(result, legal_options, explain)
     return results
 
 
-def _add_legal(result: IdentifyResult, options: LegalOptions) -> None:
+def _add_legal(result: IdentifyResult, options: LegalOptions, explain: bool = True) -> None:
     from crystal_palace.legal.engine import legal_status  # imported on use: the CLI's --help stays fast
 
     sid = result.identity["id"] if result.identity is not None else None
     verdicts = legal_status(result.mol, sid, as_of=options.as_of, jurisdictions=options.jurisdictions,
-                            extra_rules=options.rules)
+                            extra_rules=options.rules, detail=explain)
     result.legal = [v.to_dict() for v in verdicts]
 
 
