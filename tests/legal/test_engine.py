@@ -14,7 +14,7 @@ from crystal_palace.exceptions import InvalidInput, InvalidReferenceData
 from crystal_palace.legal.engine import legal_status
 
 KEYS = {"jurisdiction", "controlled", "category", "basis", "instrument", "since", "explanation", "until", "entry",
-        "rule", "atoms", "source"}
+        "rule", "atoms", "source", "since_bound"}
 D = datetime.date
 
 
@@ -298,3 +298,13 @@ def test_a_screen_names_the_closest_rule_without_working_out_why_it_fails() -> N
     assert "but '*O' is not one of" in full.explanation
     assert "(de-npsg-1-phenethylamines): its core is present but the structure is outside" in short.explanation
     assert "is not one of" not in short.explanation
+
+
+def test_since_bound_says_how_exact_the_start_date_is() -> None:
+    """1-boc-4-AP's UN 1988 listing date is only a lower bound; amfetamine's UN 1971 listing date is exact."""
+    boc = status("1-boc-4-ap", "UN", D(2026, 1, 1)).to_dict()
+    assert boc["controlled"] is True and boc["since"] == "2022-09-10" and boc["since_bound"] == "lower"
+    amfetamine = status("amfetamine", "UN", D(2026, 1, 1)).to_dict()
+    assert amfetamine["controlled"] is True and amfetamine["since"] == "1976-08-16"
+    assert amfetamine["since_bound"] == "exact"
+    assert status("caffeine", "UN", D(2026, 1, 1)).to_dict()["since_bound"] is None

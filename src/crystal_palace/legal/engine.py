@@ -219,7 +219,7 @@ def _listed_verdict(jx: _JurisdictionIndex, entry: _Entry, day: datetime.date, n
         jurisdiction=j.code, controlled=True, basis="listed" if basis == "listed" else "precursor",
         instrument=instrument, explanation=f"{head} As of {day.isoformat()}.{extra}",
         category=category, since=entry.since, until=entry.until, entry=listing.entry,
-        source=listing.source,
+        source=listing.source, since_bound=entry.since_bound,
     )
 
 
@@ -296,7 +296,7 @@ def _decide(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None, day: 
                                  f"stereoisomers of the compounds it covers where its instrument says so. "
                                  f"As of {day.isoformat()}.{also}"),
                     category=rule.category, since=rule.since, until=rule.until, entry=None, rule=rule.id,
-                    atoms=dict(result.atoms), source=rule.source,
+                    atoms=dict(result.atoms), source=rule.source, since_bound="exact",
                 )
             if isinstance(result, GenericMatch):
                 missing = "; ".join(rule.missing) or "parts of its text"

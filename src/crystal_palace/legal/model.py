@@ -141,6 +141,8 @@ class Verdict:
     rule: str | None = None
     atoms: Mapping[str, tuple[int, ...]] | None = None
     source: str | None = None
+    #: how exact ``since`` is: the day itself, the earliest day it can be, or a day by which it was in force
+    since_bound: SinceBound | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of the ``legal`` array (dates as ISO strings, atoms as lists)."""
@@ -151,6 +153,7 @@ class Verdict:
             "basis": self.basis,
             "instrument": self.instrument,
             "since": self.since.isoformat() if self.since else None,
+            "since_bound": self.since_bound if self.since else None,
             "explanation": self.explanation,
             "until": self.until.isoformat() if self.until else None,
             "entry": self.entry,

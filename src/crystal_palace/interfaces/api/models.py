@@ -147,6 +147,9 @@ class LegalVerdict(_Open):
                     "control, not a drug control), none (nothing applies, or undecided).")
     instrument: str = Field(description="The instrument's id (the instruments checked, when nothing applies).")
     since: str | None = Field(None, description="In force since (YYYY-MM-DD); see the explanation for how exact.")
+    since_bound: Literal["exact", "lower", "upper"] | None = Field(
+        None, description="How exact `since` is: the day itself (exact), the earliest day it can be (lower), or a "
+                          "day by which it was in force at the latest (upper).")
     explanation: str = Field(description="Why: the rule or entry, the atoms that matched, the dates, the doubts.")
     until: str | None = None
     entry: str | None = Field(None, description="The entry as written in the list.")
