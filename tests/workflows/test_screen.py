@@ -106,6 +106,20 @@ def test_csv_in_csv_out_flattens_and_carries_columns(tmp_path):
     assert "check digit" in rows[1]["errors"] and rows[1]["input_type"] == "cas"
     assert rows[2]["errors"].startswith("SMILES: empty") or "empty" in rows[2]["errors"]
     assert rows[3]["family"] == "none" and rows[3]["errors"] == ""
+    assert rows[0]["legal"] == ""  # legal status is asked for, not given by default
+
+
+def test_csv_carries_the_legal_verdicts_when_asked(tmp_path):
+    from crystal_palace.workflows.identify import LegalOptions
+
+    path = tmp_path / "seizures.csv"
+    path.write_text(f"smiles\n{MDMA}\n{CAFFEINE}\n", encoding="utf-8")
+    out = tmp_path / "verdicts.csv"
+    screen(path, out, legal=LegalOptions(jurisdictions=("UN", "DE")))
+    with out.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]["legal"].startswith("UN: controlled (listed, ") and "DE: controlled (listed, " in rows[0]["legal"]
+    assert rows[1]["legal"] == "UN: not controlled; DE: not controlled"
 
 
 def test_sdf_with_a_broken_record_in_the_middle(tmp_path):

@@ -21,7 +21,7 @@ FORMATS: tuple[OutputFormat, ...] = ("jsonl", "csv")
 
 FLAT_FIELDS: tuple[str, ...] = (
     "row", "record", "query", "input_type", "smiles", "inchikey", "formula", "identity_id", "identity_name",
-    "match_level", "controlled_under", "family", "family_evidence", "top_analogue", "top_analogue_similarity",
+    "match_level", "controlled_under", "legal", "family", "family_evidence", "top_analogue", "top_analogue_similarity",
     "errors",
 )
 """The verdict fields of a CSV row, before the carried-through input columns."""
@@ -63,6 +63,7 @@ def flatten(row: Mapping[str, Any]) -> dict[str, Any]:
         "identity_id": identity.get("id"), "identity_name": identity.get("name"),
         "match_level": identity.get("match_level"),
         "controlled_under": "|".join(identity.get("controlled_under") or []),
+        "legal": legal_cell(row.get("legal") or []),
         "family": row.get("family"), "family_evidence": row.get("family_evidence"),
         "top_analogue": top.get("name"), "top_analogue_similarity": top.get("similarity"),
         "errors": join_errors(row.get("errors") or []),
@@ -70,6 +71,29 @@ def flatten(row: Mapping[str, Any]) -> dict[str, Any]:
     for column, value in (row.get("input") or {}).items():
         flat[carried_name(column)] = value
     return flat
+
+
+def legal_cell(verdicts: Iterable[Mapping[str, Any]]) -> str:
+    """Legal verdicts as one cell: ``CODE: status (basis, category)`` joined by ``; `` (empty when not asked).
+
+    An undecided verdict says so: a spreadsheet reader must not take a blank for "not controlled".
+
+    >>> legal_cell([{"jurisdiction": "UN", "controlled": True, "basis": "listed", "category": "Schedule II"},
+    ...             {"jurisdiction": "PL", "controlled": None, "basis": "none"},
+    ...             {"jurisdiction": "NL", "controlled": False, "basis": "none"}])
+    'UN: controlled (listed, Schedule II); PL: undecided; NL: not controlled'
+    """
+    cells = []
+    for v in verdicts:
+        controlled = v.get("controlled")
+        if controlled is None:
+            cells.append(f"{v.get('jurisdiction')}: undecided")
+        elif controlled:
+            detail = ", ".join(str(x) for x in (v.get("basis"), v.get("category")) if x)
+            cells.append(f"{v.get('jurisdiction')}: controlled ({detail})")
+        else:
+            cells.append(f"{v.get('jurisdiction')}: not controlled")
+    return "; ".join(cells)
 
 
 def join_errors(errors: Iterable[Mapping[str, Any]]) -> str:
