@@ -164,7 +164,7 @@ def legal_index(extra_rules: Sequence[Path | str] = ()) -> LegalIndex:
     """The precomputed index for the packaged data plus the user's rule files (cached per file version)."""
     keyed: list[tuple[str, int]] = []
     for p in extra_rules:
-        path = Path(p)
+        path = Path(p).expanduser().resolve()  # the same file asked for by another name (or cwd) is one key
         try:
             keyed.append((str(path), path.stat().st_mtime_ns))
         except OSError as exc:
