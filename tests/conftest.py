@@ -12,6 +12,13 @@ from pathlib import Path
 
 import pytest
 
+# The user's own data (caches, imported libraries, the default store) goes to a folder of this test run,
+# never to the home of whoever runs the tests; a test that needs its own sets CRYSTAL_PALACE_HOME itself.
+if "CRYSTAL_PALACE_HOME" not in os.environ:
+    import tempfile
+
+    os.environ["CRYSTAL_PALACE_HOME"] = tempfile.mkdtemp(prefix="crystal-palace-tests-")
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_DATA = SHARED / "data"
 SHARED_LEGAL = SHARED / "legal"

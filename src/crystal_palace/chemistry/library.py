@@ -254,5 +254,12 @@ def packaged_library_files() -> list[Path]:
 
 @lru_cache(maxsize=1)
 def default_library() -> Library:
-    """The packaged library, loaded once per process."""
-    return Library.from_paths(packaged_library_files())
+    """The packaged library, loaded once per process (from the on-disk copy when the files are unchanged).
+
+    See :mod:`crystal_palace.chemistry.library_cache`: validating and indexing the files costs about a
+    second, which every command and worker would otherwise pay.
+    """
+    from crystal_palace.chemistry.library_cache import cached
+
+    files = packaged_library_files()
+    return cached(files, "library", lambda: Library.from_paths(files))

@@ -26,7 +26,11 @@ class LList(list[Any]):
     lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
+#: libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one
+_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc,valid-type]  # a variable base
     """Safe loader building :class:`LMap` and :class:`LList`."""
 
 

@@ -65,7 +65,11 @@ def packaged_listing_files() -> list[Path]:
 
 # -- jurisdictions.yaml ---------------------------------------------------------------------------
 
-class _LineLoader(yaml.SafeLoader):
+#: libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one
+_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]  # a variable base
     """SafeLoader that remembers the line of every mapping, so problems can name it."""
 
 
