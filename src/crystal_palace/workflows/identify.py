@@ -48,6 +48,7 @@ class IdentifyResult:
     analogues: list[dict[str, Any]] = field(default_factory=list)
     legal: list[dict[str, Any]] = field(default_factory=list)
     standardization: dict[str, Any] | None = None
+    precursor: dict[str, Any] | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     mol: Chem.Mol | None = field(default=None, repr=False)
 
@@ -67,7 +68,7 @@ class IdentifyResult:
             "identity": self.identity, "family": self.family, "family_evidence": self.family_evidence,
             "analogues": self.analogues, "legal": self.legal, "errors": self.errors,
             "record": self.record, "family_rule": self.family_rule, "family_atoms": self.family_atoms,
-            "standardization": self.standardization,
+            "standardization": self.standardization, "precursor": self.precursor,
         }
 
 
@@ -99,20 +100,26 @@ class LegalOptions:
 
 def identify(query: str, *, input_type: str | None = None, analogues: int = 5, explain: bool = True,
              record: str | None = None, library: Library | None = None,
-             legal: LegalOptions | bool = True) -> IdentifyResult:
+             legal: LegalOptions | bool = True, precursor: bool | None = None) -> IdentifyResult:
     """Identify one query. See :func:`identify_many` for lists (it batches IUPAC-name parsing)."""
     return identify_many([query], input_types=[input_type], analogues=analogues, explain=explain,
-                         records=[record], library=library, legal=legal)[0]
+                         records=[record], library=library, legal=legal, precursor=precursor)[0]
 
 
 def identify_many(queries: Sequence[str], *, input_types: Sequence[str | None] | None = None,
                   analogues: int = 5, explain: bool = True, records: Sequence[str | None] | None = None,
-                  library: Library | None = None, legal: LegalOptions | bool = True) -> list[IdentifyResult]:
+                  library: Library | None = None, legal: LegalOptions | bool = True,
+                  precursor: bool | None = None) -> list[IdentifyResult]:
     """Identify each query, in order; names unknown to the library go to OPSIN in one batch.
 
     ``legal`` (True: every jurisdiction, today; a :class:`LegalOptions` to choose; False: skip) fills the
     ``legal`` array, one verdict per jurisdiction. Bad legal options (an unknown jurisdiction, a malformed
     rule file) are the caller's error and raise, unlike a bad query, which lands in that query's errors.
+
+    ``precursor`` fills the ``precursor`` object (role, category, leads_to, paths; see
+    :func:`crystal_palace.workflows.precursors.precursor_summary`). ``None`` (the default) follows
+    ``explain``: the explained verdict of ``identify`` and the API has it, while a screen (``explain=False``)
+    leaves it out, because the transformation search costs milliseconds per new structure.
     """
     lib = library or default_library()
     legal_options = LegalOptions() if legal is True else (legal or None)
@@ -138,6 +145,14 @@ def identify_many(queries: Sequence[str], *, input_types: Sequence[str | None] |
         for result in parsed:
             if result.structure is not None:
                 _add_legal(result, legal_options, explain)
+    if explain if precursor is None else precursor:
+        from crystal_palace.workflows.precursors import precursor_summary  # imported on use, like legal
+
+        for result in parsed:
+            if result.structure is not None:
+                sid = result.identity["id"] if result.identity is not None else None
+                result.precursor = precursor_summary(result.mol, result.structure["inchikey"], sid,
+                                                     as_of=legal_options.as_of if legal_options else None)
     return results
 
 

@@ -1,0 +1,201 @@
+"""Find every path of up to N named transformations from a structure to a precursor or a drug.
+
+The targets are the scheduled precursors that the data marks as targets (the organic Category 1 and 2
+precursors, not solvents and acids, whose masked forms would be ordinary chemicals) and every
+controlled drug of the reference library. Products are compared by the connectivity block of their
+InChIKey, so that a path that loses or scrambles a stereocentre still reaches ephedrine. The search is
+breadth first, in the order of the transformation file, with a cap on intermediates per level and a
+time limit per structure; it is deterministic whenever the time limit is not reached (``truncated``
+says when it was).
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from rdkit import Chem
+
+from crystal_palace.chemistry.library import Library, Substance
+from crystal_palace.chemistry.rdkit_typed import inchikey
+from crystal_palace.precursors.knowledge import (
+    Knowledge,
+    ScheduledListing,
+    Transformation,
+    is_controlled_drug,
+    scheduled_ids,
+)
+from crystal_palace.precursors.transforms import apply_transformation
+
+DEFAULT_MAX_STEPS = 2
+DEFAULT_MAX_INTERMEDIATES = 300
+DEFAULT_TIME_LIMIT_S = 2.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """A structure the search stops at: a scheduled precursor or a controlled drug of the library."""
+
+    substance: Substance
+    kind: Literal["precursor", "drug"]
+    status: str  # "UN 1988 Table I; EU Category 1", or the drug's control codes
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a path: the transformation and the structure it gives."""
+
+    transformation: Transformation
+    smiles: str
+    inchikey: str
+    substance: Substance | None  # the library entry of the intermediate, when it has one
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form of the step."""
+        return {"transformation": self.transformation.id, "name": self.transformation.name, "smiles": self.smiles,
+                "inchikey": self.inchikey, "substance": self.substance.name if self.substance else None,
+                "substance_id": self.substance.id if self.substance else None}
+
+
+@dataclass(frozen=True)
+class Path:
+    """Steps from the query to a target."""
+
+    steps: tuple[Step, ...]
+    target: Target
+
+    @property
+    def unmasking(self) -> bool:
+        """True when every step unmasks (or is an easy conversion): the start is a designer precursor."""
+        return all(s.transformation.unmasking for s in self.steps)
+
+    @property
+    def yield_(self) -> float:
+        """The product of the steps' assumed molar yields."""
+        out = 1.0
+        for s in self.steps:
+            out *= s.transformation.yield_
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form of the path (the ``paths`` items of the identify contract)."""
+        return {"steps": [s.to_dict() for s in self.steps], "target": self.target.substance.name,
+                "target_id": self.target.substance.id, "target_kind": self.target.kind,
+                "target_status": self.target.status, "unmasking": self.unmasking,
+                "assumed_yield": round(self.yield_, 4)}
+
+
+@dataclass
+class Search:
+    """What the search found for one structure."""
+
+    paths: list[Path] = field(default_factory=list)
+    truncated: bool = False
+    explored: int = 0
+
+
+class PathFinder:
+    """Targets indexed by connectivity, and the bounded breadth-first search over the transformations."""
+
+    def __init__(self, knowledge: Knowledge, library: Library, *, as_of: datetime.date | None = None,
+                 max_steps: int = DEFAULT_MAX_STEPS, max_intermediates: int = DEFAULT_MAX_INTERMEDIATES,
+                 time_limit_s: float = DEFAULT_TIME_LIMIT_S) -> None:
+        if not 0 <= max_steps <= 4:
+            raise ValueError(f"max_steps must be between 0 and 4, not {max_steps}")
+        self.knowledge = knowledge
+        self.library = library
+        self.max_steps = max_steps
+        self.max_intermediates = max_intermediates
+        self.time_limit_s = time_limit_s
+        self.scheduled: dict[str, list[ScheduledListing]] = scheduled_ids(as_of)
+        self.targets: dict[str, list[Target]] = {}
+        for entry in library.entries:
+            target = self._target(entry)
+            if target is not None:
+                self.targets.setdefault(entry.inchikey[:14], []).append(target)
+        for found in self.targets.values():
+            found.sort(key=lambda t: (t.kind != "precursor", t.substance.has_stereo, t.substance.id))
+
+    def _target(self, entry: Substance) -> Target | None:
+        facts = self.knowledge.facts.get(entry.id)
+        listings = self.scheduled.get(entry.id)
+        if listings and facts is not None and facts.target:
+            return Target(entry, "precursor", "; ".join(s.label for s in listings))
+        if is_controlled_drug(entry.controlled_under) and not listings:
+            return Target(entry, "drug", "controlled drug (" + ", ".join(entry.controlled_under) + ")")
+        return None
+
+    def target_for(self, key: str) -> Target | None:
+        """The target a structure of this InChIKey is, if any (the exact key first, then connectivity).
+
+        A product with defined stereo that is not exactly a drug of the library is not taken for that
+        drug's stereoisomer (drug lists name stereoisomers one by one); precursor lists cover them.
+        """
+        found = self.targets.get(key[:14])
+        if not found:
+            return None
+        exact = [t for t in found if t.substance.inchikey == key]
+        if exact:
+            return exact[0]
+        if has_stereo(key):
+            found = [t for t in found if t.kind == "precursor"]
+        return found[0] if found else None
+
+    def search(self, mol: Chem.Mol, key: str | None = None) -> Search:
+        """Every path of 1..max_steps transformations from ``mol`` to a target, shortest first."""
+        result = Search()
+        start_key = key or inchikey(mol)
+        deadline = time.perf_counter() + self.time_limit_s
+        seen = {start_key}
+        level: list[tuple[Chem.Mol, tuple[Step, ...]]] = [(mol, ())]
+        found: dict[tuple[str, tuple[str, ...]], Path] = {}
+        for depth in range(1, self.max_steps + 1):
+            following: list[tuple[Chem.Mol, tuple[Step, ...]]] = []
+            for current, steps in level:
+                for transformation in self.knowledge.transformations:
+                    if time.perf_counter() > deadline:
+                        result.truncated = True
+                        break
+                    for product in apply_transformation(transformation, current):
+                        result.explored += 1
+                        entry = self.library.by_inchikey.get(product.inchikey)
+                        step = Step(transformation, product.smiles, product.inchikey, entry)
+                        target = self.target_for(product.inchikey)
+                        if target is not None and product.inchikey[:14] != start_key[:14]:
+                            route = (*steps, step)
+                            signature = (target.substance.id, tuple(s.transformation.id for s in route))
+                            found.setdefault(signature, Path(route, target))
+                            continue
+                        if product.inchikey in seen or depth == self.max_steps:
+                            continue
+                        seen.add(product.inchikey)
+                        if len(following) < self.max_intermediates:
+                            following.append((product.mol, (*steps, step)))
+                        else:
+                            result.truncated = True
+            level = following
+            if not level:
+                break
+        result.paths = sorted(found.values(), key=_path_order)
+        return result
+
+
+def _path_order(path: Path) -> tuple[int, int, str, tuple[str, ...]]:
+    return (len(path.steps), 0 if path.unmasking else 1, path.target.substance.id,
+            tuple(s.transformation.id for s in path.steps))
+
+
+def has_stereo(key: str) -> bool:
+    """True when an InChIKey's second block says the structure has defined stereo (or isotopes)."""
+    return key[15:25] != "UHFFFAOYSA"
+
+
+def distinct_targets(paths: Sequence[Path]) -> list[Target]:
+    """The targets of the paths, each once, in path order."""
+    seen: dict[str, Target] = {}
+    for p in paths:
+        seen.setdefault(p.target.substance.id, p.target)
+    return list(seen.values())

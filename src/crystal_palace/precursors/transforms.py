@@ -1,0 +1,93 @@
+"""Apply one named transformation (a reaction SMARTS) to a structure and return its products.
+
+Products are sanitised, split into their molecules, standardised to the parent form the library uses
+(neutral, no counter-ion) and deduplicated by InChIKey, so that the engine compares them with the
+scheduled precursors and drugs by identity. The input molecule is never modified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdkit import Chem, rdBase
+
+from crystal_palace.chemistry.rdkit_typed import inchikey
+from crystal_palace.chemistry.standardize import standardize
+from crystal_palace.exceptions import InvalidInput
+from crystal_palace.precursors.knowledge import Transformation
+
+MAX_OUTCOMES = 50
+"""At most this many outcomes of one reaction on one molecule (one per matching site)."""
+MAX_ALL_SITES_ROUNDS = 8
+"""An ``all_sites`` transformation is re-applied to its own products at most this many times."""
+
+_CARBON = Chem.MolFromSmarts("[#6]")
+
+
+@dataclass(frozen=True)
+class Product:
+    """One molecule a transformation gives: its parent structure, canonical SMILES and InChIKey."""
+
+    mol: Chem.Mol
+    smiles: str
+    inchikey: str
+
+
+def _fragments(raw: Chem.Mol) -> list[Chem.Mol]:
+    """The sanitised molecules of one reaction outcome, each standardised; [] when it is not a molecule."""
+    try:
+        mol = Chem.Mol(raw)
+        Chem.SanitizeMol(mol)
+    except (ValueError, RuntimeError):  # RDKit raises these for impossible valences or kekulisation
+        return []
+    out = []
+    for frag in Chem.GetMolFrags(mol, asMols=True, sanitizeFrags=False):
+        if not frag.HasSubstructMatch(_CARBON):
+            continue  # water, ammonia, CO2 and inorganic leavings carry no precursor
+        try:
+            out.append(standardize(frag, single_fragment=True).mol)
+        except InvalidInput:
+            continue
+    return out
+
+
+def _outcomes(transformation: Transformation, mol: Chem.Mol) -> list[list[Chem.Mol]]:
+    """Each site's outcome as a list of molecules (for ``all_sites``: one outcome, every site reacted)."""
+    reaction = transformation.reaction
+    if not reaction.IsMoleculeReactant(mol):
+        return []
+    if not transformation.all_sites:
+        return [_fragments(products[0]) for products in reaction.RunReactants((mol,), MAX_OUTCOMES)]
+    done: list[Chem.Mol] = []
+    pending = [mol]
+    reacted = False
+    for _ in range(MAX_ALL_SITES_ROUNDS):
+        if not pending:
+            break
+        still: list[Chem.Mol] = []
+        for current in pending:
+            results = reaction.RunReactants((current,), 1) if reaction.IsMoleculeReactant(current) else ()
+            if results:
+                reacted = True
+                still.extend(_fragments(results[0][0]))
+            else:
+                done.append(current)
+        pending = still
+    done.extend(pending)
+    return [done] if reacted else []
+
+
+def apply_transformation(transformation: Transformation, mol: Chem.Mol) -> list[Product]:
+    """Every distinct product (by InChIKey) of one transformation on ``mol``, in a deterministic order.
+
+    The molecule itself is not returned when a site's reaction gives it back unchanged.
+    """
+    own_key = inchikey(mol)
+    products: dict[str, Product] = {}
+    with rdBase.BlockLogs():
+        for outcome in _outcomes(transformation, mol):
+            for frag in outcome:
+                key = inchikey(frag)
+                if key and key != own_key and key not in products:
+                    products[key] = Product(mol=frag, smiles=Chem.MolToSmiles(frag), inchikey=key)
+    return sorted(products.values(), key=lambda p: p.smiles)
