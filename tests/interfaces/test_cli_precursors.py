@@ -62,3 +62,12 @@ def test_routes_lists_the_data():
     assert result.stdout.splitlines()[0] == "from,from_id,to,to_id,method,kind,assumed_yield,source"
     text = runner.invoke(app, ["precursors", "routes"]).stdout
     assert "N-Phenethyl-4-piperidone -> 4-ANPP" in text or "NPP -> 4-ANPP" in text
+
+
+def test_identify_text_shows_the_precursor_role_and_path():
+    result = runner.invoke(app, ["identify", "CC(=O)C(C(=O)OC)c1ccccc1", "--no-legal"])  # MAPA
+    assert result.exit_code == 0, result.output
+    assert "precursor   scheduled (UN 1988 Table I" in result.stdout
+    assert "ester hydrolysis -> decarboxylation of a beta-keto acid -> 1-Phenyl-2-propanone" in result.stdout
+    caffeine = runner.invoke(app, ["identify", "Cn1cnc2c1c(=O)n(C)c(=O)n2C", "--no-legal"])
+    assert caffeine.exit_code == 0 and "precursor" not in caffeine.stdout

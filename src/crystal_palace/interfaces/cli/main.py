@@ -36,7 +36,8 @@ from crystal_palace.interfaces.cli.commands import (
     render_legal,
 )
 
-SUBCOMMANDS = ("legal", "precursors", "spectra", "db", "demo", "link", "graph", "operation", "warn", "exchange", "serve")
+SUBCOMMANDS = ("legal", "precursors", "spectra", "db", "demo", "link", "graph", "operation", "warn", "exchange",
+               "serve", "users")
 """Sub-commands that other jobs provide as ``interfaces/cli/commands/<name>.py`` with ``register(app)``."""
 
 app = typer.Typer(
@@ -190,9 +191,33 @@ def render_text(result: dict[str, Any]) -> str:
         lines.append(f"  {'analogues' if i == 0 else '':<11} {a.get('similarity', 0):.2f}  {a.get('name')}"
                      f" ({a.get('family')}){'  ' + differs if differs else ''}")
     lines.extend(render_legal(result.get("legal") or []))  # None reads "UNDECIDED", never "not controlled"
+    lines.extend(render_precursor(result.get("precursor")))
     for error in result.get("errors") or []:
         lines.append(f"  error       {error.get('field')}: {error.get('reason')}")
     return "\n".join(lines) + "\n"
+
+
+def render_precursor(precursor: dict[str, Any] | None) -> list[str]:
+    """The precursor role in a few lines: role and category, the drugs it leads to, each path's steps.
+
+    >>> render_precursor({"role": "designer", "category": None, "leads_to": ["Amfetamine"], "paths": [
+    ...     {"steps": [{"name": "ester hydrolysis"}, {"name": "decarboxylation"}], "target": "BMK"}]})
+    ['  precursor   designer; leads to Amfetamine', '              ester hydrolysis -> decarboxylation -> BMK']
+    >>> render_precursor({"role": "none", "leads_to": [], "paths": []})
+    []
+    """
+    if not precursor or precursor.get("role") in (None, "none"):
+        return []
+    head = str(precursor["role"])
+    if precursor.get("category"):
+        head += f" ({precursor['category']})"
+    if precursor.get("leads_to"):
+        head += f"; leads to {', '.join(precursor['leads_to'])}"
+    lines = [f"  {'precursor':<11} {head}"]
+    for path in (precursor.get("paths") or [])[:3]:
+        steps = [str(step.get("name") or step.get("transformation")) for step in path.get("steps") or []]
+        lines.append(f"  {'':<11} {' -> '.join([*steps, str(path.get('target'))])}")
+    return lines
 
 
 @app.command()
