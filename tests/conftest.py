@@ -44,3 +44,43 @@ def shared_data() -> Path:
 def shared_legal() -> Path:
     """The ../shared/legal folder."""
     return require_shared(SHARED_LEGAL)
+
+
+# --- PostgreSQL for the store's backend matrix (added by the store job) --------------------------------------
+
+POSTGRES_URL = os.environ.get("CRYSTAL_PALACE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+"""The PostgreSQL server the store tests run against (trust auth, database ``test``)."""
+
+
+def require_postgres() -> str:
+    """Return :data:`POSTGRES_URL` if the server answers; skip the test otherwise (fail under CI=true)."""
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            pass
+    except Exception as exc:  # any failure to connect means "no server here"
+        message = f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}: {exc}".strip()
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI=true: the PostgreSQL store tests must run)")
+        pytest.skip(message)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """The PostgreSQL server's URL (skips without a server, fails under CI=true)."""
+    return require_postgres()
+
+
+@pytest.fixture
+def api_client():  # type: ignore[no-untyped-def]
+    """A TestClient of the whole application, authenticated as a fresh admin (temporary accounts).
+
+    For another role or options: ``from crystal_palace.web.testing import authed``;
+    ``authed(create_app(), role="viewer", raise_server_exceptions=False)``.
+    """
+    from crystal_palace.interfaces.api.app import create_app
+    from crystal_palace.web.testing import authed
+
+    return authed(create_app(), raise_server_exceptions=False)

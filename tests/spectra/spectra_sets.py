@@ -188,3 +188,181 @@ def _fentanyl_library_only(fentanyls: list[Spectrum], keys: list[str], name: str
     return {"alone_family_first": any_hit, "alone_family_first_rate": any_hit / len(fentanyls),
             "alone_fentanyl_first": first, "alone_fentanyl_first_rate": first / len(fentanyls),
             "library_classified_fentanyl": sum(f == "fentanyl_analogue" for f in families)}
+
+
+# --- EI similarity methods side by side (issue 5: is there a principled score that separates the isomers?) ---
+#
+# Each method scores every spectrum of the set against every other (a full query x library matrix); the
+# three protocols then read the matrix. The composite and dot-product figures come from the production
+# scorer (``score_candidates`` over a library built with that weighting); the entropy similarity is the
+# production one as well (checked against ms-entropy's ``calculate_entropy_similarity`` in
+# tests/spectra/test_ei_search.py). Only published, untuned settings are compared.
+
+EI_METHODS: list[tuple[str, str, dict[str, Any]]] = [
+    ("entropy similarity, weighted", "Li et al., Nat. Methods 2021", {"score": "entropy_similarity"}),
+    ("entropy similarity, unweighted", "Li et al., Nat. Methods 2021", {"score": "unweighted_entropy"}),
+    ("composite MF, I^0.6 m/z^3 (F_R over N_LQ-1 pairs)", "Stein & Scott 1994 (NIST identity)",
+     {"score": "match_factor"}),
+    ("composite MF, I^0.6 m/z^3 (F_R / N_LQ as printed)", "Stein & Scott 1994", {"score": "mf_printed"}),
+    ("reverse MF, I^0.6 m/z^3", "Stein & Scott 1994 / NIST MS Search", {"score": "reverse_match_factor"}),
+    ("(MF + RMF) / 2, I^0.6 m/z^3", "forward and reverse combined", {"score": "mf_rmf"}),
+    ("dot product, I^0.6 m/z^3 (no ratio term)", "Stein & Scott 1994 (NIST dot product)", {"score": "cosine"}),
+    ("dot product, I^0.5 m/z^3", "Stein & Scott 1994 abstract (sqrt I, cube m/z)",
+     {"score": "cosine", "weighting": (0.5, 3.0)}),
+    ("composite MF, I^0.5 m/z^3", "Stein & Scott 1994 abstract", {"score": "match_factor", "weighting": (0.5, 3.0)}),
+    ("dot product, I^0.5 m/z^2", "Horai et al. 2010 (MassBank)", {"score": "cosine", "weighting": (0.5, 2.0)}),
+    ("composite MF, I^0.5 m/z^2", "MassBank weights in the composite", {"score": "match_factor", "weighting": (0.5, 2.0)}),
+    ("dot product, I^0.53 m/z^1.3", "Kim et al., Bioinformatics 2012", {"score": "cosine", "weighting": (0.53, 1.3)}),
+    ("composite MF, I^0.53 m/z^1.3", "Kim et al. 2012 weights in the composite",
+     {"score": "match_factor", "weighting": (0.53, 1.3)}),
+    ("dot product, I^0.5 m/z", "the library's SIMPLE weighting", {"score": "cosine", "weighting": (0.5, 1.0)}),
+    ("dot product, I^0.5 (no m/z weight)", "square-root cosine", {"score": "cosine", "weighting": (0.5, 0.0)}),
+    ("dot product, I (plain cosine)", "unweighted cosine", {"score": "cosine", "weighting": (1.0, 0.0)}),
+    ("composite MF, I^0.6 m/z^3, peaks < 0.5 % removed", "noise threshold", {"score": "match_factor", "noise": 0.005}),
+    ("composite MF, I^0.6 m/z^3, peaks < 1 % removed", "noise threshold", {"score": "match_factor", "noise": 0.01}),
+    ("composite MF, I^0.6 m/z^3, peaks < 2 % removed", "noise threshold", {"score": "match_factor", "noise": 0.02}),
+    ("composite MF, I^0.6 m/z^3, peaks < 5 % removed", "noise threshold", {"score": "match_factor", "noise": 0.05}),
+]
+PROTOCOLS = ("acceptance", "rotated", "leave_one_out")
+
+
+def _method_matrix(spectra: list[Spectrum], options: dict[str, Any], name: str) -> Any:
+    import numpy as np
+
+    from crystal_palace.spectra.ei_search import prepare_query, score_candidates
+    from crystal_palace.spectra.weighting import Weighting, unit_bins
+
+    score = options["score"]
+    if score == "unweighted_entropy":
+        import ms_entropy
+
+        peaks = []
+        for s in spectra:
+            b, v = unit_bins(s.mz, s.intensities)
+            peaks.append(np.column_stack([b.astype(np.float32), v.astype(np.float32)]))
+        return np.array([[ms_entropy.calculate_unweighted_entropy_similarity(p, r, ms2_tolerance_in_da=0.05)
+                          for r in peaks] for p in peaks])
+    noise = options.get("noise", 0.0)
+    if noise:
+        cleaned = []
+        for s in spectra:
+            b, v = unit_bins(s.mz, s.intensities)
+            keep = v >= noise * 999.0
+            cleaned.append(make_spectrum(b[keep].astype(float), v[keep].astype(float), dict(s.metadata),
+                                         record=s.record))
+        spectra = cleaned
+    weighting = Weighting(*options.get("weighting", (0.6, 3.0)))
+    build_library(spectra, name, kind="ei", replace=True, weighting=weighting)
+    library = SpectralLibrary.open(name)
+    n_cols = int(library.ei["colptr"].size - 1)
+    everyone = np.arange(len(spectra), dtype=np.int64)
+    rows = []
+    for s in spectra:
+        q = prepare_query(s, weighting, n_cols)
+        r = score_candidates(library, q, everyone)
+        if score == "mf_printed":  # undo the N_LQ - 1 averaging of F_R: Stein and Scott divide by N_LQ
+            n_u, n_s, f_d = float(q.bins.size), r["shared_peaks"], r["cosine"] ** 2
+            f_r = np.where(n_s > 0, (r["match_factor"] / 999.0 * (n_u + n_s) - n_u * f_d) / np.maximum(n_s, 1), 0.0)
+            rows.append(999.0 * (n_u * f_d + f_r * np.maximum(n_s - 1, 0)) / (n_u + n_s))
+        elif score == "mf_rmf":
+            rows.append((r["match_factor"] + r["reverse_match_factor"]) / 2.0)
+        else:
+            rows.append(r[score])
+    return np.array(rows)
+
+
+def protocol_ranks(scores: Any, keys: list[str], allowed: Any = None) -> dict[str, list[int]]:
+    """Rank of the right compound per query in each protocol (1 = first; ties count against it).
+
+    ``acceptance``: the first spectrum of each compound is the library, the other spectra are queries.
+    ``rotated``: every other replicate of the query's compound in turn is its library spectrum; every
+    other compound's spectra are all in the library. ``leave_one_out``: each spectrum against all the
+    others (only queries whose compound has another spectrum can be right). Ranks count compounds, not
+    spectra. ``allowed[i, j]`` False removes library spectrum j for query i (a retention-index window).
+    """
+    n = len(keys)
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)
+
+    def rank(i: int, right: float, library: list[int]) -> int:
+        best: dict[str, float] = {}
+        for j in library:
+            if keys[j] != keys[i] and (allowed is None or allowed[i, j]):
+                best[keys[j]] = max(best.get(keys[j], -1.0), float(scores[i, j]))
+        return 1 + sum(v >= right for v in best.values())
+
+    library_rows = sorted(first.values())
+    out: dict[str, list[int]] = {p: [] for p in PROTOCOLS}
+    for i in range(n):
+        mine = [j for j in range(n) if keys[j] == keys[i] and j != i]
+        if first[keys[i]] != i:
+            out["acceptance"].append(rank(i, float(scores[i, first[keys[i]]]), library_rows))
+        for chosen in mine:
+            out["rotated"].append(rank(i, float(scores[i, chosen]), [j for j in range(n) if j != i and
+                                                                       (keys[j] != keys[i] or j == chosen)]))
+        if mine:
+            out["leave_one_out"].append(rank(i, max(float(scores[i, j]) for j in mine), [j for j in range(n) if j != i]))
+    return out
+
+
+def _summary(ranks: dict[str, list[int]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for p, r in ranks.items():
+        out[p] = {"queries": len(r), "top1": sum(x == 1 for x in r), "top5": sum(x <= 5 for x in r),
+                  "mean_rank": round(sum(r) / len(r), 3) if r else None}
+    broad = ranks["rotated"] + ranks["leave_one_out"]
+    out["broad"] = {"queries": len(broad), "top1": sum(x == 1 for x in broad),
+                    "mean_rank": round(sum(broad) / len(broad), 3)}
+    return out
+
+
+def semi_standard_ri(spectrum: Spectrum) -> float | None:
+    """The semi-standard non-polar RI of a NIST record (``Retention_index: SemiStdNP=2811 StdNP=2864``)."""
+    import re
+
+    found = re.search(r"SemiStdNP=(\d+(?:\.\d+)?)", spectrum.get("retention_index") or "")
+    return float(found.group(1)) if found else spectrum.retention_index
+
+
+def compare_ei_methods(shared: Path, ri_window: float = 20.0) -> dict[str, Any]:
+    """Every method of :data:`EI_METHODS` on every protocol, plus the default with a retention-index window.
+
+    The default was chosen by a criterion fixed before the comparison (docs/spectra.md): most top-1 over
+    the two broader protocols (rotated and leave-one-out), then the lower mean rank; the 15-query
+    acceptance figure plays no part. The RI window applies only where query and library spectrum both
+    carry a retention index (13 of the 109 records do).
+    """
+    import numpy as np
+
+    records = ei_records(shared)
+    spectra = [s for s, _ in records]
+    keys = [compound_key(s, r) for s, r in records]
+    rows = []
+    matrices = {}
+    for k, (label, citation, options) in enumerate(EI_METHODS):
+        matrices[label] = _method_matrix(spectra, options, f"ei-method-{k}")
+        rows.append({"method": label, "citation": citation, **_summary(protocol_ranks(matrices[label], keys))})
+    ri = np.array([semi_standard_ri(s) or np.nan for s in spectra])
+    far = np.abs(ri[:, None] - ri[None, :]) > ri_window  # NaN compares False: kept
+    default = EI_METHODS[0][0]
+    with_ri = _summary(protocol_ranks(matrices[default], keys, allowed=~far))
+    ranked = sorted(rows, key=lambda r: (-r["broad"]["top1"], r["broad"]["mean_rank"]))
+    return {"methods": rows, "criterion_best": ranked[0]["method"], "default": default,
+            "default_with_ri_window": {"window": ri_window, "records_with_ri": int(np.isfinite(ri).sum()), **with_ri}}
+
+
+def method_table(comparison: dict[str, Any]) -> str:
+    """The comparison as a fixed-width text table (bench/spectra.py --accuracy prints it)."""
+    lines = [f"{'method':<52} {'broad top-1':>11} {'mean rank':>9} | {'rotated':>7} {'LOO':>5} | "
+             f"{'15q top-1':>9} {'top-5':>5}  citation"]
+    for r in sorted(comparison["methods"], key=lambda r: (-r["broad"]["top1"], r["broad"]["mean_rank"])):
+        b, rot, loo, acc = r["broad"], r["rotated"], r["leave_one_out"], r["acceptance"]
+        lines.append(f"{r['method']:<52} {b['top1']:>4}/{b['queries']:<6} {b['mean_rank']:>9.2f} | "
+                     f"{rot['top1']:>3}/{rot['queries']:<3} {loo['top1']:>2}/{loo['queries']:<2} | "
+                     f"{acc['top1']:>5}/{acc['queries']:<3} {acc['top5']:>2}/{acc['queries']}  {r['citation']}")
+    ri = comparison["default_with_ri_window"]
+    lines.append(f"default + RI window {ri['window']:g} (both spectra with an RI; {ri['records_with_ri']} records): "
+                 f"rotated {ri['rotated']['top1']}/{ri['rotated']['queries']}, LOO {ri['leave_one_out']['top1']}/"
+                 f"{ri['leave_one_out']['queries']}, 15q {ri['acceptance']['top1']}/{ri['acceptance']['queries']}")
+    return "\n".join(lines)

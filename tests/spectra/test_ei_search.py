@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from crystal_palace.spectra.ei_search import exhaustive_cosines, search_ei
+from crystal_palace.spectra.ei_search import DEFAULT_RANK_BY, exhaustive_cosines, prepare_query, score_candidates, search_ei
 from crystal_palace.spectra.library import SpectralLibrary, build_ei_from_arrays, build_library, import_library
 from crystal_palace.spectra.model import make_spectrum
-from crystal_palace.spectra.weighting import NIST_IDENTITY
+from crystal_palace.spectra.weighting import NIST_IDENTITY, unit_bins
 
 
 def synthetic(n, seed=1):
@@ -53,7 +53,9 @@ def test_replicates_find_their_source_and_agree_with_exhaustive_search():
         hits = search_ei(lib, query, top=5)
         assert hits[0].index == i
         assert int(np.argmax(exhaustive_cosines(lib, query))) == i
-        assert [h.match_factor for h in hits] == sorted((h.match_factor for h in hits), reverse=True)
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+        by_mf = search_ei(lib, query, top=5, rank_by="match_factor")
+        assert [h.match_factor for h in by_mf] == sorted((h.match_factor for h in by_mf), reverse=True)
 
 
 def test_retention_index_window_and_exclude():
@@ -95,3 +97,33 @@ def test_query_whose_heaviest_ions_are_in_no_library_spectrum_still_gets_hits(mi
                           {"name": "derivative"})
     hits = search_ei(lib, query, top=3)
     assert hits and hits[0].index == 2 and hits[0].match_factor < 500
+
+
+def test_entropy_similarity_equals_ms_entropy_on_unit_bins():
+    ms_entropy = pytest.importorskip("ms_entropy")
+    spectra = synthetic(40, seed=3)
+    # few-peak, one-ion spectra (entropy < 3) exercise Li et al.'s intensity weighting
+    spectra += [make_spectrum([41, 58, 91], [30, 999, 5], {"name": "few"}), make_spectrum([58], [999], {"name": "one"})]
+    build_library(spectra, "syn", kind="ei")
+    lib = SpectralLibrary.open("syn")
+    peaks = []
+    for s in spectra:
+        b, v = unit_bins(s.mz, s.intensities)
+        peaks.append(np.column_stack([b.astype(np.float32), v.astype(np.float32)]))
+    everyone = np.arange(len(spectra), dtype=np.int64)
+    for i in (0, 7, 40, 41):
+        q = prepare_query(spectra[i], lib.weighting, int(lib.ei["colptr"].size - 1))
+        ours = score_candidates(lib, q, everyone)["entropy_similarity"]
+        theirs = [ms_entropy.calculate_entropy_similarity(peaks[i], p, ms2_tolerance_in_da=0.05) for p in peaks]
+        assert np.allclose(ours, theirs, atol=1e-5)
+        assert ours[i] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_hits_report_the_score_they_were_ranked_by(mini_ei_msp):
+    import_library(mini_ei_msp, "mini")
+    lib = SpectralLibrary.open("mini")
+    default = search_ei(lib, lib.spectrum(0), top=1)[0].to_dict()
+    assert default["ranked_by"] == DEFAULT_RANK_BY == "entropy_similarity"
+    assert default["score"] == default["entropy_similarity"] == pytest.approx(1.0, abs=1e-4)
+    composite = search_ei(lib, lib.spectrum(0), top=1, rank_by="match_factor")[0].to_dict()
+    assert composite["score"] == round(composite["match_factor"] / 999, 4)
