@@ -19,19 +19,9 @@ if "CRYSTAL_PALACE_HOME" not in os.environ:
 
     os.environ["CRYSTAL_PALACE_HOME"] = tempfile.mkdtemp(prefix="crystal-palace-tests-")
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SHARED_DATA = SHARED / "data"
-SHARED_LEGAL = SHARED / "legal"
+from sharedpaths import POSTGRES_URL, SHARED, SHARED_DATA, SHARED_LEGAL, require_postgres, require_shared
 
-
-def require_shared(path: Path) -> Path:
-    """Return ``path`` if it exists; skip the test otherwise (fail under CI=true)."""
-    if path.exists():
-        return path
-    message = f"shared data not found: {path}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message + " (CI=true: shared data must be present)")
-    pytest.skip(message)
+__all__ = ["POSTGRES_URL", "SHARED", "SHARED_DATA", "SHARED_LEGAL", "require_postgres", "require_shared"]
 
 
 @pytest.fixture(scope="session")
@@ -44,27 +34,6 @@ def shared_data() -> Path:
 def shared_legal() -> Path:
     """The ../shared/legal folder."""
     return require_shared(SHARED_LEGAL)
-
-
-# --- PostgreSQL for the store's backend matrix (added by the store job) --------------------------------------
-
-POSTGRES_URL = os.environ.get("CRYSTAL_PALACE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-"""The PostgreSQL server the store tests run against (trust auth, database ``test``)."""
-
-
-def require_postgres() -> str:
-    """Return :data:`POSTGRES_URL` if the server answers; skip the test otherwise (fail under CI=true)."""
-    try:
-        import psycopg
-
-        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
-            pass
-    except Exception as exc:  # any failure to connect means "no server here"
-        message = f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}: {exc}".strip()
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI=true: the PostgreSQL store tests must run)")
-        pytest.skip(message)
-    return POSTGRES_URL
 
 
 @pytest.fixture

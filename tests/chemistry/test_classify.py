@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from rdkit import Chem
 
-from conftest import require_shared
 from crystal_palace.chemistry.classify import (
     FamilyMatch,
     FamilyRules,
@@ -31,6 +30,7 @@ from crystal_palace.chemistry.classify import (
 from crystal_palace.chemistry.library import default_library
 from crystal_palace.chemistry.standardize import standardize
 from crystal_palace.exceptions import InvalidInput, InvalidReferenceData
+from sharedpaths import require_shared
 
 REPO = Path(__file__).parents[2]
 TEST_DATA = REPO / "tests" / "data"

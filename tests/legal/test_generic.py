@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from rdkit import Chem
 
-from conftest import require_shared
 from crystal_palace.chemistry.standardize import standardize
 from crystal_palace.exceptions import InvalidReferenceData
 from crystal_palace.legal.generic import (
@@ -27,6 +26,7 @@ from crystal_palace.legal.generic import (
     match_generic,
     packaged_rule_files,
 )
+from sharedpaths import require_shared
 
 CN = "nps-uncontrolled-cn/nps_uncontrolled_cn_designdrugs.csv"
 RULES = {r.id: r for r in load_generic_rules()}

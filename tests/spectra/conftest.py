@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-# this file shadows tests/conftest.py for `from conftest import ...`: re-export the shared-data helper
-_spec = importlib.util.spec_from_file_location("_root_conftest", Path(__file__).resolve().parents[1] / "conftest.py")
-assert _spec is not None and _spec.loader is not None
-_root = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_root)
-require_shared = _root.require_shared
+from sharedpaths import require_shared  # noqa: F401  (re-exported for the spectra tests)
 
 # three EI spectra shaped like the real ones (major ions from the SWGDRUG monographs), with structures
 MINI_EI_MSP = """Name: Fentanyl
