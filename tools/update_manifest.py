@@ -23,6 +23,8 @@ DEFAULTS = {
     "rules": "written for Crystal Palace: NPS family rules as SMARTS (conventions in docs/reference-data.md)",
     "legal": "encoded for Crystal Palace from the instruments each entry names (texts gathered in shared/legal); "
              "coverage per jurisdiction in legal/jurisdictions.yaml",
+    "actors": "written for Crystal Palace for actor resolution (name variants, transliteration, company legal "
+              "forms); each row's `source` column names the reference it follows",
 }
 
 
