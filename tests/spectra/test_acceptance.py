@@ -12,10 +12,10 @@ from spectra_sets import (
     suspect_spectra,
 )
 
-from conftest import require_shared
 from crystal_palace.chemistry.library import default_library
 from crystal_palace.chemistry.names import name_key
 from crystal_palace.spectra.hrms import Feature, screen_features
+from sharedpaths import require_shared
 
 pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
 
@@ -25,28 +25,34 @@ def test_fentanyl_ei_replicates_family_hint_and_site(shared_data):
     result = evaluate_ei(shared_data)
     print(result)
     assert result["queries"] == 15 and result["library_spectra"] == 94
-    # measured with the default score (weighted entropy similarity): 9/15 top-1, 12/15 top-5 -- below the
-    # issue's 95 %; every miss is a positional isomer or a replicate from another instrument (docs/spectra.md).
-    # The NIST composite MF scores 13/15 and 15/15 here, but fewer top-1 on the broader protocols below.
-    assert result["top1"] >= 9 and result["top5"] >= 12
-    # every replicate in turn as the library spectrum, all 109 spectra in the library: measured 36/52
-    assert result["rotated_queries"] == 52 and result["rotated_top1"] >= 36
+    # measured with the default score (NIST composite match factor): 13/15 top-1, 15/15 top-5 -- below the
+    # issue's 95 %; both misses are positional isomers whose replicates differ more from each other than from
+    # the isomer (docs/spectra.md). No published score compared reaches 15/15 (see the next test).
+    assert result["top1"] >= 13 and result["top5"] == 15
+    # every replicate in turn as the library spectrum, all 109 spectra in the library: measured 35/52
+    assert result["rotated_queries"] == 52 and result["rotated_top1"] >= 35
     assert result["fentanyl_hint_rate"] >= 0.90
     assert result["type1_site_correct"] >= 10 and result["type1_total"] == 11
 
 
-def test_default_ei_score_is_the_one_the_stated_criterion_picks(shared_data):
+def test_the_default_ei_score_is_nist_mf_and_every_published_score_is_compared(shared_data):
     require_shared(shared_data / EI_DIR)
     comparison = compare_ei_methods(shared_data)
     print(method_table(comparison))
-    assert comparison["criterion_best"] == comparison["default"] == "entropy similarity, weighted"
+    composite = "composite MF, I^0.6 m/z^3 (F_R over N_LQ-1 pairs)"
+    assert comparison["default"] == composite
     by_name = {r["method"]: r for r in comparison["methods"]}
-    assert by_name["entropy similarity, weighted"]["broad"]["top1"] == 54  # of 75 (52 rotated + 23 LOO)
-    composite = by_name["composite MF, I^0.6 m/z^3 (F_R over N_LQ-1 pairs)"]
-    assert composite["broad"]["top1"] == 53 and composite["acceptance"]["top1"] == 13
+    # the pre-stated criterion (most broad top-1) picks the entropy similarity, by one query of 75 ...
+    assert comparison["criterion_best"] == "entropy similarity, weighted"
+    assert by_name["entropy similarity, weighted"]["broad"]["top1"] == 54 and by_name[composite]["broad"]["top1"] == 53
+    # ... while the NIST match factor has the best mean rank of all, and the issue asks for it
+    assert by_name[composite]["broad"]["mean_rank"] == min(r["broad"]["mean_rank"] for r in comparison["methods"])
+    assert by_name[composite]["acceptance"]["top1"] == 13
     assert max(r["acceptance"]["top1"] for r in comparison["methods"]) < 15  # no method reaches 95 % here
     # no retention index on either side of any confused pair: the RI window changes nothing
-    assert comparison["default_with_ri_window"]["rotated"]["top1"] == by_name["entropy similarity, weighted"]["rotated"]["top1"]
+    with_ri = comparison["default_with_ri_window"]
+    assert with_ri["rotated"]["top1"] == by_name[composite]["rotated"]["top1"]
+    assert with_ri["acceptance"]["top1"] == by_name[composite]["acceptance"]["top1"]
 
 
 def test_fentanyl_msms_leave_one_out_analogue_search(shared_data):

@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from crystal_palace.spectra.ei_search import DEFAULT_RANK_BY, exhaustive_cosines, prepare_query, score_candidates, search_ei
+from crystal_palace.spectra.ei_search import (
+    DEFAULT_RANK_BY,
+    exhaustive_cosines,
+    prepare_query,
+    score_candidates,
+    search_ei,
+)
 from crystal_palace.spectra.library import SpectralLibrary, build_ei_from_arrays, build_library, import_library
 from crystal_palace.spectra.model import make_spectrum
 from crystal_palace.spectra.weighting import NIST_IDENTITY, unit_bins
@@ -123,7 +129,20 @@ def test_hits_report_the_score_they_were_ranked_by(mini_ei_msp):
     import_library(mini_ei_msp, "mini")
     lib = SpectralLibrary.open("mini")
     default = search_ei(lib, lib.spectrum(0), top=1)[0].to_dict()
-    assert default["ranked_by"] == DEFAULT_RANK_BY == "entropy_similarity"
+    assert default["ranked_by"] == DEFAULT_RANK_BY == "match_factor"
     assert default["score"] == default["entropy_similarity"] == pytest.approx(1.0, abs=1e-4)
     composite = search_ei(lib, lib.spectrum(0), top=1, rank_by="match_factor")[0].to_dict()
     assert composite["score"] == round(composite["match_factor"] / 999, 4)
+
+
+def test_presearch_over_every_peak_is_the_weighted_cosine():
+    spectra = synthetic(60, seed=5)
+    build_library(spectra, "syn", kind="ei")
+    lib = SpectralLibrary.open("syn")
+    dense = np.zeros((len(spectra), 1024))
+    for i, s in enumerate(spectra):
+        b, v = unit_bins(s.mz, s.intensities)
+        dense[i, b] = NIST_IDENTITY.weights(b, v)
+    dense /= np.linalg.norm(dense, axis=1, keepdims=True)
+    for i in (0, 13, 59):
+        assert np.allclose(exhaustive_cosines(lib, spectra[i]), dense @ dense[i], atol=1e-5)

@@ -44,7 +44,7 @@ def test_search_hits_carry_identity_family_and_legal_status(library, tmp_path):
     (result,) = crystal_palace.search_spectra(query, library, top=2, plot_dir=tmp_path / "plots")
     assert result["query"] == "seized powder" and result["kind"] == "ei"
     best = result["hits"][0]
-    assert best["name"] == "Fentanyl" and best["score"] > 0.8 and best["match_factor"] >= 800
+    assert best["name"] == "Fentanyl" and best["score"] > 0.7 and best["match_factor"] >= 800  # entropy sim.
     assert best["identity"]["name"] == "Fentanyl" and best["family"] == "fentanyl_analogue"
     assert any(v["jurisdiction"] == "UN" and v["controlled"] for v in best["legal"])
     assert best["inchikey"] == "PJMPHNIQZUBGLI-UHFFFAOYSA-N"  # filled in from the structure

@@ -50,11 +50,11 @@ def search_one(library: SpectralLibrary, query: Spectrum, *, top: int = 5, metho
     if library.kind == "ei":
         if method not in ("auto", "identity", "reverse"):
             raise InvalidInput(f"EI search method {method!r}; use identity or reverse", field="method")
-        from crystal_palace.spectra.ei_search import search_ei
+        from crystal_palace.spectra.ei_search import DEFAULT_RANK_BY, search_ei
 
         found = search_ei(library, query, top=max(top, analogue_hits if analogue else 0), ri_window=ri_window,
                           retention_index=retention_index, exclude=exclude,
-                          rank_by="reverse_match_factor" if method == "reverse" else "match_factor")
+                          rank_by="reverse_match_factor" if method == "reverse" else DEFAULT_RANK_BY)
         hits = [_hit_dict(library, h.index, n, h.to_dict(), identify_hits=identify_hits or analogue, legal=legal)
                 for n, h in enumerate(found, start=1)]
         result["hits"] = hits[:top]
