@@ -332,8 +332,8 @@ def compare_ei_methods(shared: Path, ri_window: float = 20.0) -> dict[str, Any]:
 
     The first method is the default (NIST's identity match factor). ``criterion_best`` is the pick of the
     criterion fixed before the comparison (docs/spectra.md): most top-1 over the two broader protocols
-    (rotated and leave-one-out), then the lower mean rank; the 15-query acceptance figure plays no part. The RI window applies only where query and library spectrum both
-    carry a retention index (13 of the 109 records do).
+    (rotated and leave-one-out), then the lower mean rank; the 15-query acceptance figure plays no part.
+    The RI window applies only where query and library spectrum both carry a retention index (13 of the 109 records do).
     """
     import numpy as np
 
