@@ -16,9 +16,12 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
-## run: install everything, check the reference data loads, and start the API (http://127.0.0.1:8000/docs)
+## run: install everything, load the demo data into the embedded store, and start the web application
+## (http://127.0.0.1:8000/; the first run prints an admin login)
 run: install
 	$(BIN)/crystal-palace identify "CNC(C)Cc1ccc2OCOc2c1"
+	$(BIN)/crystal-palace demo generate --seizures 2000 --seed 1
+	$(BIN)/crystal-palace warn run --since 2000-01-01 --period month > /dev/null
 	$(BIN)/crystal-palace serve --host 127.0.0.1 --port 8000
 
 ## test: install what the tests need and run them all (ruff, mypy, pytest, the CLI contract)

@@ -89,3 +89,14 @@ def test_bad_sources_are_named(tmp_path):
     assert caught.value.record == "r1" and caught.value.field == "inchikey"
     with pytest.raises(InvalidInput, match="period"):
         crystal_palace.warn_run(str(bad), alerts_db=tmp_path / "a.duckdb", period="day")
+
+
+def test_without_a_source_the_users_default_store_is_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRYSTAL_PALACE_HOME", str(tmp_path))
+    with pytest.raises(InvalidInput, match="no detections"):
+        crystal_palace.warn_run()  # no store yet: says so, never an empty "nothing found"
+    crystal_palace.generate_demo(seizures=300, seed=3)  # into the default store, as `make run` does
+    run = crystal_palace.warn_run(since="2000-01-01", period="month")
+    assert run.new and all(alert.record_ids for alert in run.new)
+    assert len(crystal_palace.list_alerts()) == len(run.new)  # kept in that store
+    assert crystal_palace.warn_run(since="2000-01-01", period="month").new == []  # not repeated

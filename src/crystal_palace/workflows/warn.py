@@ -65,6 +65,20 @@ def _read_table(path: Path) -> pd.DataFrame:
                        field="detections", record=str(path))
 
 
+def _default_store(db: str | Path | None, *others: object) -> str | Path | None:
+    """``db``, or the user's default store when nothing else names a source and that store exists.
+
+    So that ``crystal-palace warn run`` after ``crystal-palace demo generate`` (what ``make run`` does)
+    reads the same store the other commands use, without a ``--db``.
+    """
+    if db is not None or any(o is not None for o in others):
+        return db
+    from crystal_palace.paths import default_store_path
+
+    path = default_store_path()
+    return path if path.exists() else None
+
+
 def _alert_table(db: str | Path | None, alerts_db: str | Path | None) -> AlertTable:
     if db is not None and alerts_db is None:
         from crystal_palace.warn.store_io import alert_table_in_store
@@ -112,6 +126,7 @@ def warn_run(detections: DetectionsSource = None, *, db: str | Path | None = Non
     By default only the latest period of the data is looked at: a weekly run after the week's records
     are in. Alerts found before (same key) are not stored or returned again.
     """
+    db = _default_store(db, detections, alerts_db)
     from crystal_palace.warn.engine import detect
 
     chosen = _settings(period, alpha, analogues, settings)
@@ -135,6 +150,7 @@ def list_alerts(*, db: str | Path | None = None, alerts_db: str | Path | None = 
                 since: datetime.date | str | None = None,
                 until: datetime.date | str | None = None) -> list[dict[str, Any]]:
     """Stored alerts, newest period first, each with the records behind it (``record_ids``)."""
+    db = _default_store(db, alerts_db)
     store = _alert_table(db, alerts_db)
     try:
         return [a.to_dict() for a in store.list(kind=kind, country=country, acknowledged=acknowledged,
@@ -147,6 +163,7 @@ def list_alerts(*, db: str | Path | None = None, alerts_db: str | Path | None = 
 def acknowledge_alert(key: str, *, by: str | None = None, note: str | None = None, db: str | Path | None = None,
                       alerts_db: str | Path | None = None) -> dict[str, Any]:
     """Mark a stored alert as acknowledged (who, when, a note); an unknown key is an error."""
+    db = _default_store(db, alerts_db)
     store = _alert_table(db, alerts_db)
     try:
         return store.acknowledge(key.strip(), by=by, note=note).to_dict()
@@ -180,6 +197,7 @@ def warn_report(detections: DetectionsSource = None, *, db: str | Path | None = 
     Its alerts are found afresh for that period (so a report never misses one) and shown with their
     stored acknowledgement. ``out`` writes the content to a file as well.
     """
+    db = _default_store(db, detections, alerts_db)
     from crystal_palace.warn.engine import detect
     from crystal_palace.warn.report import build_report, json_feed, render_html
 
