@@ -77,6 +77,32 @@ def test_answers_do_not_depend_on_what_was_asked_before() -> None:
     assert again == fresh
 
 
+def test_a_verdict_made_once_per_jurisdiction_and_date_is_the_one_worked_out() -> None:
+    from crystal_palace.legal.engine import _decide_fully, legal_index
+
+    index = legal_index()
+    forget_answers()
+    for smiles in ("Cn1cnc2c1c(=O)n(C)c(=O)n2C", "CC(=O)Nc1ccc(O)cc1", "CCCCCC"):
+        for day in (DAY, datetime.date(2010, 1, 1)):
+            for verdict in legal_status(parent(smiles), None, as_of=day):
+                jx = index.jurisdictions[verdict.jurisdiction]
+                if jx.rules:
+                    continue  # (only jurisdictions without generic rules answer such a structure from the table)
+                worked_out = _decide_fully(jx, parent(smiles), None, day, (), [], True)
+                assert verdict == worked_out, (smiles, verdict.jurisdiction)
+    assert all(jx.plain for jx in index.jurisdictions.values() if not jx.rules)
+    forget_answers()
+    assert not any(jx.plain for jx in index.jurisdictions.values())
+
+
+def test_ring_substituent_reasons_of_a_class_check_never_reach_a_verdict() -> None:
+    # a class check's "not covered" reason is dropped by SubstituentSpec users (judge keeps only covered or
+    # undecided entries), so judge_ring_substituents words it without a SMILES; fentanyl on NpSG 1 meets it
+    mol = parent("CCC(=O)N(c1ccccc1)C1CCN(CCc2ccccc2)CC1")
+    for verdict in legal_status(mol, None, as_of=DAY, detail=True):
+        assert "no substituent allowed on the ring" not in verdict.explanation
+
+
 def test_one_jurisdiction_is_worded_as_in_all_of_them() -> None:
     for smiles in SMILES:
         mol = parent(smiles)

@@ -76,6 +76,9 @@ class _JurisdictionIndex:
     precursor: dict[str, list[_Entry]] = field(default_factory=dict)
     rules: list[GenericRule] = field(default_factory=list)
     checked_instruments: str = ""
+    #: the verdict on a structure that nothing here can reach (no listing, no library code, no rule), by
+    #: date: it depends on the jurisdiction and the date only, so it is made once (see _decide)
+    plain: dict[datetime.date, Verdict] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -261,11 +264,29 @@ def _excluded_by_listing(jx: _JurisdictionIndex, rule: GenericRule, sid: str | N
 
 def _decide(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None, day: datetime.date,
             codes: tuple[str, ...], detail: bool = True) -> Verdict:
+    drug = jx.drug.get(sid, []) if sid else []
+    if not drug and not codes and (mol is None or not jx.rules) and not (sid and jx.precursor.get(sid)):
+        known = jx.plain.get(day)  # (a frozen verdict without atoms: safe to hand out again)
+        if known is None:
+            known = _decide_plain(jx, day)
+            if len(jx.plain) >= 64:
+                jx.plain.clear()
+            jx.plain[day] = known
+        return known
+    return _decide_fully(jx, mol, sid, day, codes, drug, detail)
+
+
+def _decide_plain(jx: _JurisdictionIndex, day: datetime.date) -> Verdict:
+    """The verdict of :func:`_decide_fully` for a structure without listings, library codes or rules."""
+    return _decide_fully(jx, None, None, day, (), [], True)
+
+
+def _decide_fully(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None, day: datetime.date,
+                  codes: tuple[str, ...], drug: list[_Entry], detail: bool) -> Verdict:
     j = jx.jurisdiction
     notes: list[str] = []
     doubts: list[str] = []
     doubt_fields: dict[str, object] = {}
-    drug = jx.drug.get(sid, []) if sid else []
     in_force = [e for e in drug if e.applies(day)]
     if in_force:
         return _listed_verdict(jx, in_force[0], day, [], "listed")
@@ -281,7 +302,7 @@ def _decide(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None, day: 
             partial = rule.completeness != "complete"
             if partial and doubts:
                 break  # complete rules come first; another partial one could only add a reason to doubt
-            excluded, listing_doubt = _excluded_by_listing(jx, rule, sid, day)
+            excluded, listing_doubt = _excluded_by_listing(jx, rule, sid, day) if sid is not None else (False, "")
             if excluded:
                 continue
             result = match_cached(mol, rule, explain=partial)
@@ -422,15 +443,24 @@ def legal_status(mol: Chem.Mol | None, substance_id: str | None, *, as_of: datet
     if known is not None:
         with contextlib.suppress(KeyError):  # (another thread may have dropped it meanwhile)
             answers.move_to_end(key)
-        return [replace(v, atoms=dict(v.atoms)) if v.atoms is not None else v for v in known]
+        return [_copy(v) if v.atoms is not None else v for v in known]
     verdicts = _legal_status(index, mol, substance_id, day, codes_asked, detail)
-    answers[key] = tuple(replace(v, atoms=dict(v.atoms)) if v.atoms is not None else v for v in verdicts)
+    answers[key] = tuple(_copy(v) if v.atoms is not None else v for v in verdicts)
     while len(answers) > ANSWERS_REMEMBERED:
         try:
             answers.popitem(last=False)
         except KeyError:
             break
     return verdicts
+
+
+def _copy(verdict: Verdict) -> Verdict:
+    """``replace(verdict, atoms=dict(verdict.atoms))``, without the cost of ``replace`` (fields copied as they are)."""
+    copy = object.__new__(Verdict)
+    fields = copy.__dict__
+    fields.update(verdict.__dict__)
+    fields["atoms"] = dict(verdict.atoms) if verdict.atoms is not None else None
+    return copy
 
 
 def forget_answers() -> None:
@@ -443,6 +473,8 @@ def forget_answers() -> None:
 
     for index in _INDEXES:
         index.answers.clear()
+        for jx in index.jurisdictions.values():
+            jx.plain.clear()
     forget_verdicts()
     forget_pieces()
 

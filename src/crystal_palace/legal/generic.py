@@ -130,8 +130,9 @@ def _placements(mol: Chem.Mol, rule: GenericRule) -> Iterator[tuple[CoreVariant,
     for k, variant in enumerate(rule.cores):
         if not possible(query_needs(variant.query), kinds):
             continue  # the variant needs atoms the molecule lacks (sound screen)
+        maps = tuple(variant.maps.items())
         for match in mol.GetSubstructMatches(variant.query, uniquify=False, maxMatches=MAX_EMBEDDINGS):
-            key = (k, frozenset((m, match[q]) for m, q in variant.maps.items()) | frozenset((-1, a) for a in match))
+            key = (k, frozenset([(m, match[q]) for m, q in maps] + [(-1, a) for a in match]))
             if key in seen:
                 continue
             seen.add(key)

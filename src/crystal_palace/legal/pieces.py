@@ -204,7 +204,9 @@ class MolGraph:
     def bond_code(self) -> dict[tuple[int, int], int]:
         """Per bond (both ways), its type and whether it is in a ring, as one number."""
         ring_bonds = self.ring_bonds
-        return {pair: 2 * int(bt) + (pair in ring_bonds) for pair, bt in self.bonds.items()}
+        bonds = self.bonds
+        doubled = {bt: 2 * int(bt) for bt in set(bonds.values())}  # (a few types: int() once per type)
+        return {pair: doubled[bt] + (pair in ring_bonds) for pair, bt in bonds.items()}
 
     @cached_property
     def atom_rings(self) -> list[tuple[frozenset[int], ...]]:
@@ -278,10 +280,17 @@ class MolGraph:
         A query needing an atom kind the molecule lacks is answered without a search (sound screen,
         :mod:`crystal_palace.legal.query_screen`).
         """
-        key = id(query)
-        found = self.hits.get(key)
+        found = self.hits.get(id(query))
         if found is None:
-            found = self.hits[key] = possible(query_needs(query), self.kinds) and bool(mol.HasSubstructMatch(query))
+            kinds = self.kinds
+            found = True
+            for kind, n in query_needs(query):  # (possible(), inlined: this runs tens of times per molecule)
+                if kinds.get(kind, 0) < n:
+                    found = False
+                    break
+            if found:
+                found = bool(mol.HasSubstructMatch(query))
+            self.hits[id(query)] = found
         return found
 
 
@@ -513,9 +522,14 @@ class Piece:
 
     def hydrogens(self, i: int) -> int:
         """Hydrogens on ``i``, counting stripped neighbours (not piece, not anchor) as hydrogen."""
-        anchored = {o for o, p in self.anchors if p == i}
-        extra = sum(1 for n in self.graph.neighbours[i] if n not in self.atoms and n not in anchored)
-        return self.graph.total_h[i] + extra
+        graph = self.graph
+        inside = self.atoms
+        anchors = self.anchors
+        count = graph.total_h[i]
+        for n in graph.neighbours[i]:
+            if n not in inside and (n, i) not in anchors:  # (n, i) an anchor bond: n is what it hangs on
+                count += 1
+        return count
 
     def describe(self) -> str:
         """Words for the piece in a message: its SMILES when already known or when explaining, else its atoms.
