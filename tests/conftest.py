@@ -24,6 +24,17 @@ from sharedpaths import POSTGRES_URL, SHARED, SHARED_DATA, SHARED_LEGAL, require
 __all__ = ["POSTGRES_URL", "SHARED", "SHARED_DATA", "SHARED_LEGAL", "require_postgres", "require_shared"]
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):  # type: ignore[no-untyped-def]
+    """Doctests are collected from the package (``make test`` passes ``--doctest-modules src tests``), not here.
+
+    The test folders have no ``__init__.py``, so each ``conftest.py`` is imported under the bare name
+    ``conftest``; importing them a second time as doctest modules would make those names collide.
+    """
+    collected = yield
+    return [item for item in collected if type(item).__name__ != "DoctestModule"]
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The ../shared/data folder."""

@@ -1,13 +1,13 @@
 """/v1/exchange: encode, match, pack, unpack, retract; errors in the API's one shape."""
 
 import pytest
-from fastapi.testclient import TestClient
 
 from crystal_palace.exchange.package import PartyKeys
 from crystal_palace.exchange.population import corrupt, population
 from crystal_palace.interfaces.api.app import create_app
+from crystal_palace.web.testing import authed
 
-client = TestClient(create_app(), raise_server_exceptions=False)
+client = authed(create_app(), raise_server_exceptions=False)
 SECRET = "ab" * 32
 
 

@@ -6,12 +6,12 @@ import csv
 import datetime
 
 import pytest
-from fastapi.testclient import TestClient
 
 from crystal_palace.interfaces.api.app import create_app
 from crystal_palace.legal.listings import legal_data_dir
+from crystal_palace.web.testing import authed
 
-client = TestClient(create_app(), raise_server_exceptions=False)
+client = authed(create_app(), raise_server_exceptions=False)
 NEW_CATHINONE = "CCCNC(C)C(=O)c1ccc(Cl)c(F)c1"
 KEYS = {"jurisdiction", "controlled", "category", "basis", "instrument", "since", "explanation"}
 

@@ -6,14 +6,13 @@ import json
 import sys
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
 from crystal_palace.interfaces.api.app import create_app
+from crystal_palace.web.testing import authed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
 from analysis_records import build_records  # noqa: E402  (the analysis tests' hand-made records)
 
-client = TestClient(create_app(), raise_server_exceptions=False)
+client = authed(create_app(), raise_server_exceptions=False)
 
 PROFILES = [{"sample_id": f"b{b}s{s}", "P1": 1.0 + b * 3 + s * 0.01, "P2": 5.0 - b + s * 0.02,
              "P3": (b % 2) * 2.0 + 0.5} for b in range(4) for s in range(3)]

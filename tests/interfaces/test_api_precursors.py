@@ -5,15 +5,15 @@ from __future__ import annotations
 import io
 
 import pytest
-from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
 from crystal_palace.interfaces.api.app import create_app
+from crystal_palace.web.testing import authed
 
 
 @pytest.fixture(scope="module")
 def client():
-    return TestClient(create_app())
+    return authed(create_app())
 
 
 def test_check_returns_one_verdict_per_query(client):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from crystal_palace.interfaces.api.app import create_app
 from crystal_palace.interfaces.api.routers import warn as warn_router
 from crystal_palace.warn.simulate import simulate
+from crystal_palace.web.testing import authed
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def client(detections, tmp_path, monkeypatch):
     monkeypatch.setenv(warn_router.DETECTIONS_VARIABLE, str(detections))
     monkeypatch.setenv(warn_router.ALERTS_VARIABLE, str(tmp_path / "alerts.duckdb"))
     monkeypatch.delenv(warn_router.DB_VARIABLE, raising=False)
-    return TestClient(create_app(), raise_server_exceptions=False)
+    return authed(create_app(), raise_server_exceptions=False)
 
 
 def assert_error_shape(response, status):
@@ -64,5 +64,5 @@ def test_without_data_the_server_says_what_to_set(tmp_path, monkeypatch):
     monkeypatch.delenv(warn_router.DETECTIONS_VARIABLE, raising=False)
     monkeypatch.delenv(warn_router.DB_VARIABLE, raising=False)
     monkeypatch.setenv(warn_router.ALERTS_VARIABLE, str(tmp_path / "a.duckdb"))
-    body = assert_error_shape(TestClient(create_app()).post("/v1/warn/run", json={}), 503)
+    body = assert_error_shape(authed(create_app()).post("/v1/warn/run", json={}), 503)
     assert warn_router.DETECTIONS_VARIABLE in body["error"]

@@ -211,12 +211,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_answers_health_and_legal_then_stops():
+def test_serve_answers_health_and_legal_then_stops(tmp_path):
     port = _free_port()
     command = [sys.executable, "-m", "crystal_palace.interfaces.cli.main", "serve", "--port", str(port),
                "--log-level", "warning"]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "CRYSTAL_PALACE_HOME": str(tmp_path)}  # its own accounts
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -232,8 +232,11 @@ def test_serve_answers_health_and_legal_then_stops():
             pytest.fail("the server did not answer within 30 s")
         assert health["ok"] is True
         body = json.dumps({"query": "mephedrone", "jurisdictions": ["DE"]}).encode()
+        token = subprocess.run([sys.executable, "-m", "crystal_palace.interfaces.cli.main", "users", "token", "admin"],
+                               env=env, capture_output=True, text=True, check=True).stdout.strip()  # serve requires it
         request = urllib.request.Request(f"{base}/v1/legal", method="POST", data=body,
-                                         headers={"content-type": "application/json"})
+                                         headers={"content-type": "application/json",
+                                                  "authorization": f"Bearer {token}"})
         with urllib.request.urlopen(request, timeout=60) as response:
             (result,) = json.load(response)
         assert result["legal"][0]["controlled"] is True

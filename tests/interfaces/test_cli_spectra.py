@@ -3,11 +3,11 @@
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from crystal_palace.interfaces.api.app import create_app
 from crystal_palace.interfaces.cli.main import app
+from crystal_palace.web.testing import authed
 
 runner = CliRunner()
 
@@ -105,7 +105,7 @@ def test_suspects_and_convert(tmp_path, files):
 # -- API --------------------------------------------------------------------------------------------------
 
 def test_api_import_search_and_errors():
-    client = TestClient(create_app(), raise_server_exceptions=False)
+    client = authed(create_app(), raise_server_exceptions=False)
     imported = client.post("/v1/spectra/libraries", json={"name": "mini", "text": LIBRARY})
     assert imported.status_code == 200 and imported.json()["count"] == 2
     assert [e["name"] for e in client.get("/v1/spectra/libraries").json()] == ["mini"]
@@ -124,7 +124,7 @@ def test_api_import_search_and_errors():
 
 
 def test_api_suspects():
-    client = TestClient(create_app(), raise_server_exceptions=False)
+    client = authed(create_app(), raise_server_exceptions=False)
     response = client.post("/v1/spectra/suspects", json={"features": [{"mz": 194.11756, "name": "f1",
                                                                         "fragments": [163.0754]}]})
     assert response.status_code == 200

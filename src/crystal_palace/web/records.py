@@ -1,0 +1,59 @@
+"""Read one store record by table and id, for the record page, with the store's own SQL.
+
+The store job owns the store's API; this reads a record directly (read-only) so that the pages can
+show one and apply :func:`crystal_palace.web.scoping.visible` before they do. The table name is
+checked against the data model, never put into SQL as the user typed it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crystal_palace.exceptions import InvalidInput
+from crystal_palace.store.model import TABLES
+
+
+def store_url(db: str | None) -> str:
+    """The store location: ``db`` or the default embedded store."""
+    if db:
+        return db
+    from crystal_palace.paths import default_store_path
+
+    return str(default_store_path())
+
+
+def query_store(db: str | None, sql: str, params: list[Any]) -> list[dict[str, Any]] | None:
+    """Rows of a read-only query on the store (``?`` placeholders), or None when there is no store yet."""
+    url = store_url(db)
+    if url.startswith(("postgresql://", "postgres://")):
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            cur = conn.execute(sql.replace("?", "%s"), params)  # type: ignore[arg-type]
+            names = [d.name for d in cur.description or ()]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    import duckdb
+
+    path = url.removeprefix("duckdb://")
+    try:
+        store = duckdb.connect(path, read_only=True)
+    except duckdb.IOException as exc:
+        if "No such file" in str(exc) or "does not exist" in str(exc):
+            return None
+        raise
+    try:
+        found = store.execute(sql, params)
+        names = [d[0] for d in found.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in found.fetchall()]
+    except duckdb.CatalogException:  # the table is not there: an empty store
+        return None
+    finally:
+        store.close()
+
+
+def fetch_record(db: str | None, table: str, record_id: str) -> dict[str, Any] | None:
+    """The record ``record_id`` of ``table`` as a dict, or None when there is none (or no store yet)."""
+    if table not in TABLES:
+        raise InvalidInput(f"unknown record type {table!r}; known: {', '.join(TABLES)}", field="table")
+    rows = query_store(db, f"SELECT * FROM {table} WHERE id = ?", [record_id])
+    return rows[0] if rows else None
