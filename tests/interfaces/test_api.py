@@ -1,13 +1,13 @@
 """The REST API: POST /v1/identify, health, depiction, and one JSON error shape for every error."""
 
 import pytest
-from fastapi.testclient import TestClient
 
 from crystal_palace.interfaces.api.app import create_app
 from crystal_palace.interfaces.api.routes import depict_available
+from crystal_palace.web.testing import authed
 
 MDMA = "CNC(C)Cc1ccc2OCOc2c1"
-client = TestClient(create_app(), raise_server_exceptions=False)
+client = authed(create_app(), raise_server_exceptions=False)
 
 
 def assert_error_shape(response, status):
@@ -25,7 +25,18 @@ def test_identify_one_query():
     assert response.status_code == 200
     (verdict,) = response.json()
     assert verdict["identity"]["name"] == "MDMA" and verdict["family"] == "phenethylamine"
-    assert len(verdict["analogues"]) == 5 and "differs" in verdict["analogues"][0]
+    assert len(verdict["analogues"]) == 5 and verdict["analogues"][0]["formula_delta"] is not None
+    assert "differs" not in verdict["analogues"][0]  # the MCS per analogue is asked for (explain)
+    assert verdict["precursor"]["role"] in ("none", "pre_precursor")  # MDMA is a drug, not a precursor
+    explained = client.post("/v1/identify", json={"query": MDMA, "explain": True}).json()[0]
+    assert "differs" in explained["analogues"][0] and explained["analogues"][0]["differs"]["common_atoms"] > 5
+
+
+def test_identify_reports_a_precursor_role():
+    (verdict,) = client.post("/v1/identify", json={"query": "CC(=O)C(C(=O)OC)c1ccccc1"}).json()  # MAPA
+    assert verdict["precursor"]["role"] == "scheduled" and "Metamfetamine" in verdict["precursor"]["leads_to"]
+    (bare,) = client.post("/v1/identify", json={"query": "CC(=O)C(C(=O)OC)c1ccccc1", "precursor": False}).json()
+    assert bare["precursor"] is None
 
 
 def test_identify_several_queries_in_order_with_per_query_errors():
@@ -65,7 +76,7 @@ def test_malformed_bodies_get_422_saying_what_is_wrong(kwargs, text):
 def test_too_many_queries_is_422():
     body = assert_error_shape(client.post("/v1/identify", json={"queries": ["C"] * 1001, "explain": False}), 422)
     assert "queries" in body["error"]
-    body = assert_error_shape(client.post("/v1/identify", json={"queries": ["C"] * 51}), 422)
+    body = assert_error_shape(client.post("/v1/identify", json={"queries": ["C"] * 51, "explain": True}), 422)
     assert "explain" in body["error"]
 
 

@@ -75,7 +75,12 @@ class IdentifyRequest(_LegalFields):
                                       description=f"Several queries (at most {MAX_QUERIES}).")
     input_type: InputType | None = Field(None, description="Force the query type instead of detecting it.")
     analogues: int = Field(5, ge=0, le=50, description="Nearest controlled analogues to return.")
-    explain: bool = Field(True, description="Explain what differs from each analogue (slower).")
+    explain: bool = Field(False, description="Also explain what differs from each analogue: a maximum common "
+                                             "substructure per analogue and the atoms outside it (tens of "
+                                             "milliseconds per query, more for large molecules). Off, each analogue "
+                                             "still carries its similarity and formula difference.")
+    precursor: bool = Field(True, description="Fill `precursor`: the precursor role (scheduled, designer, "
+                                              "pre_precursor, none), the drugs it leads to and the paths.")
     legal: bool = Field(True, description="Fill `legal`: the status per jurisdiction as of `as_of` (default: on).")
 
     @model_validator(mode="after")

@@ -55,7 +55,8 @@ def identify(request: IdentifyRequest) -> list[dict[str, Any]]:
     legal = require_legal_options(as_of=request.as_of, jurisdictions=request.jurisdictions) if request.legal \
         else False
     return [identify_substance(q, input_type=request.input_type, analogues=request.analogues,
-                               explain=request.explain, legal=legal).to_dict() for q in request.all_queries()]
+                               explain=request.explain, legal=legal, precursor=request.precursor).to_dict()
+            for q in request.all_queries()]
 
 
 @router.post("/legal", response_model=list[LegalResult], responses=ERROR_RESPONSES,
