@@ -54,3 +54,19 @@ def test_import_upload_and_rejection_shape(client):
     assert {"loc": ["file", 2, "lat"], "msg": "out of range: must be between -90.0 and 90.0"} in body["errors"]
     stats = client.get("/v1/store/stats").json()
     assert stats["counts"]["seizures"] == 123
+
+
+def test_an_analyst_sees_only_his_agency_s_records(client):
+    everything = client.get("/v1/seizures", params={"limit": 1000}).json()["items"]  # the admin sees all
+    own = everything[0]
+    other = next(s for s in everything if (s["country"], s["agency"]) != (own["country"], own["agency"]))
+    analyst = authed(client.app, role="analyst", country=own["country"], agency=own["agency"],
+                     handling_codes=[own["handling_code"]], raise_server_exceptions=False)
+    seen = analyst.get("/v1/seizures", params={"limit": 1000}).json()
+    assert seen["total"] == len(seen["items"]) > 0
+    assert all((s["country"], s["agency"], s["handling_code"]) == (own["country"], own["agency"],
+                                                                   own["handling_code"]) for s in seen["items"])
+    assert analyst.get(f"/v1/records/{own['id']}").status_code == 200
+    refused = analyst.get(f"/v1/records/{other['id']}")
+    assert refused.status_code == 404  # as if it did not exist: its existence is not disclosed
+    assert other["id"] not in {s["id"] for s in seen["items"]}

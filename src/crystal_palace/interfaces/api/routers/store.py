@@ -21,6 +21,8 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from crystal_palace.interfaces.api.errors import ERROR_RESPONSES, error_response
+from crystal_palace.web.scoping import sql_filter, visible
+from crystal_palace.web.security import CurrentUser
 
 router = APIRouter(prefix="/v1", tags=["store"])
 DB_VARIABLE = "CRYSTAL_PALACE_DB"
@@ -54,6 +56,7 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 
 @router.get("/seizures", responses=ERROR_RESPONSES, summary="Seizures, newest first, with filters")
 def list_seizures(
+    user: CurrentUser,
     country: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$", description="Owner country (ISO-2).")] = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
@@ -62,9 +65,13 @@ def list_seizures(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """Seizures matching every filter given, with their substances."""
-    where: list[str] = []
-    params: list[Any] = []
+    """Seizures matching every filter given, with their substances: only those the user may see.
+
+    An analyst sees his agency's seizures and what partners shared with him (:mod:`crystal_palace.web.scoping`).
+    """
+    scope, scope_params = sql_filter(user)
+    where: list[str] = [f"({scope})"]
+    params: list[Any] = list(scope_params)
     if country:
         where.append("country = ?")
         params.append(country.upper())
@@ -101,14 +108,19 @@ def list_seizures(
 
 @router.get("/records/{record_id}", responses={**ERROR_RESPONSES, 404: ERROR_RESPONSES[422]},
             summary="One record of any type, with the links that touch it")
-def get_record(record_id: str) -> dict[str, Any]:
-    """The record, its table, and the links from or to it."""
+def get_record(record_id: str, user: CurrentUser) -> dict[str, Any]:
+    """The record, its table, and the links from or to it that the user may see.
+
+    A record the user may not see answers 404, as one that does not exist: its existence is not disclosed.
+    """
     with _store() as store:
         found = store.get_record(record_id)
-        if found is None:
+        if found is None or not visible(user, found[1]):
             raise HTTPException(404, f"no record with id {record_id!r}")
         table, record = found
-        links = store.read_table("links", where="from_id = ? OR to_id = ?", params=[record_id, record_id])
+        scope, scope_params = sql_filter(user)
+        links = store.read_table("links", where=f"(from_id = ? OR to_id = ?) AND ({scope})",
+                                 params=[record_id, record_id, *scope_params])
         return {"table": table, "record": {k: _jsonable(v) for k, v in record.items()}, "links": _records(links)}
 
 
