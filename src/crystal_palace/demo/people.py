@@ -151,7 +151,7 @@ def generate_people(*, rng: np.random.Generator, prng: random.Random, n_seizures
     nationality = np.where(rng.random(total) < 0.75, home, nats[rng.choice(nats.size, total, p=nw / nw.sum())])
     first = np.empty(total, dtype=object)
     last = np.empty(total, dtype=object)
-    for nat in set(nationality.tolist()):
+    for nat in sorted(set(nationality.tolist())):  # sorted: set order varies with the hash seed
         mask = nationality == nat
         k = int(mask.sum())
         first[mask] = np.array(FIRST_NAMES[nat], dtype=object)[rng.integers(0, len(FIRST_NAMES[nat]), k)]
