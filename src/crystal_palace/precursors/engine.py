@@ -28,7 +28,7 @@ from crystal_palace.precursors.knowledge import (
     is_controlled_drug,
     scheduled_ids,
 )
-from crystal_palace.precursors.transforms import apply_transformation
+from crystal_palace.precursors.transforms import Product, apply_transformation, heavy_atoms
 
 DEFAULT_MAX_STEPS = 2
 DEFAULT_MAX_INTERMEDIATES = 300
@@ -118,6 +118,8 @@ class PathFinder:
                 self.targets.setdefault(entry.inchikey[:14], []).append(target)
         for found in self.targets.values():
             found.sort(key=lambda t: (t.kind != "precursor", t.substance.has_stereo, t.substance.id))
+        #: heavy-atom compositions of the targets: a product with none of them is no target (no InChIKey needed)
+        self.target_atoms = {heavy_atoms(t.substance.mol) for found in self.targets.values() for t in found}
 
     def _target(self, entry: Substance) -> Target | None:
         facts = self.knowledge.facts.get(entry.id)
@@ -144,6 +146,9 @@ class PathFinder:
             found = [t for t in found if t.kind == "precursor"]
         return found[0] if found else None
 
+    def _step(self, transformation: Transformation, product: Product) -> Step:
+        return Step(transformation, product.smiles, product.inchikey, self.library.by_inchikey.get(product.inchikey))
+
     def search(self, mol: Chem.Mol, key: str | None = None) -> Search:
         """Every path of 1..max_steps transformations from ``mol`` to a target, shortest first."""
         result = Search()
@@ -161,19 +166,18 @@ class PathFinder:
                         break
                     for product in apply_transformation(transformation, current):
                         result.explored += 1
-                        entry = self.library.by_inchikey.get(product.inchikey)
-                        step = Step(transformation, product.smiles, product.inchikey, entry)
-                        target = self.target_for(product.inchikey)
+                        target = (self.target_for(product.inchikey) if product.heavy_atoms in self.target_atoms
+                                  else None)
                         if target is not None and product.inchikey[:14] != start_key[:14]:
-                            route = (*steps, step)
+                            route = (*steps, self._step(transformation, product))
                             signature = (target.substance.id, tuple(s.transformation.id for s in route))
                             found.setdefault(signature, Path(route, target))
                             continue
-                        if product.inchikey in seen or depth == self.max_steps:
+                        if depth == self.max_steps or product.inchikey in seen:
                             continue
                         seen.add(product.inchikey)
                         if len(following) < self.max_intermediates:
-                            following.append((product.mol, (*steps, step)))
+                            following.append((product.mol, (*steps, self._step(transformation, product))))
                         else:
                             result.truncated = True
             level = following

@@ -1,13 +1,17 @@
 """Apply one named transformation (a reaction SMARTS) to a structure and return its products.
 
 Products are sanitised, split into their molecules, standardised to the parent form the library uses
-(neutral, no counter-ion) and deduplicated by InChIKey, so that the engine compares them with the
-scheduled precursors and drugs by identity. The input molecule is never modified.
+(neutral, no counter-ion) and deduplicated, so that the engine compares them with the scheduled
+precursors and drugs by identity. A product's InChIKey is computed when it is first asked for: most
+products are neither a target (their heavy atoms already say so) nor expanded further, and the InChI
+computation was most of the search's time. The input molecule is never modified.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from rdkit import Chem, rdBase
 
@@ -26,11 +30,31 @@ _CARBON = Chem.MolFromSmarts("[#6]")
 
 @dataclass(frozen=True)
 class Product:
-    """One molecule a transformation gives: its parent structure, canonical SMILES and InChIKey."""
+    """One molecule a transformation gives: its parent structure, canonical SMILES and (on demand) InChIKey."""
 
-    mol: Chem.Mol
+    mol: Chem.Mol = field(compare=False)
     smiles: str
-    inchikey: str
+
+    @cached_property
+    def inchikey(self) -> str:
+        """The standard InChIKey (computed on first use)."""
+        return inchikey(self.mol)
+
+    @cached_property
+    def heavy_atoms(self) -> tuple[tuple[int, int], ...]:
+        """The heavy-atom composition (see :func:`heavy_atoms`)."""
+        return heavy_atoms(self.mol)
+
+
+def heavy_atoms(mol: Chem.Mol) -> tuple[tuple[int, int], ...]:
+    """Atomic number and count of every non-hydrogen element, sorted.
+
+    Two structures with the same InChIKey connectivity block have the same heavy atoms (protonation and
+    tautomerism move only hydrogens), so a product whose heavy atoms match no target is no target.
+    """
+    counts = Counter(a.GetAtomicNum() for a in mol.GetAtoms())
+    counts.pop(1, None)
+    return tuple(sorted(counts.items()))
 
 
 def _fragments(raw: Chem.Mol) -> list[Chem.Mol]:
@@ -77,17 +101,20 @@ def _outcomes(transformation: Transformation, mol: Chem.Mol) -> list[list[Chem.M
     return [done] if reacted else []
 
 
-def apply_transformation(transformation: Transformation, mol: Chem.Mol) -> list[Product]:
-    """Every distinct product (by InChIKey) of one transformation on ``mol``, in a deterministic order.
+def apply_transformation(transformation: Transformation, mol: Chem.Mol, own_key: str | None = None) -> list[Product]:
+    """Every distinct product of one transformation on ``mol``, in a deterministic order (by SMILES).
 
-    The molecule itself is not returned when a site's reaction gives it back unchanged.
+    The molecule itself is not returned when a site's reaction gives it back unchanged (the same
+    canonical SMILES, or the same InChIKey as ``own_key`` when the caller knows it and the product's key
+    is needed anyway). Products are distinct by canonical SMILES; two tautomers of one product may both
+    come back, which the caller's identity checks (by InChIKey) resolve.
     """
-    own_key = inchikey(mol)
+    own_smiles = Chem.MolToSmiles(mol)
     products: dict[str, Product] = {}
     with rdBase.BlockLogs():
         for outcome in _outcomes(transformation, mol):
             for frag in outcome:
-                key = inchikey(frag)
-                if key and key != own_key and key not in products:
-                    products[key] = Product(mol=frag, smiles=Chem.MolToSmiles(frag), inchikey=key)
+                smiles = Chem.MolToSmiles(frag)
+                if smiles and smiles != own_smiles and smiles not in products:
+                    products[smiles] = Product(mol=frag, smiles=smiles)
     return sorted(products.values(), key=lambda p: p.smiles)
