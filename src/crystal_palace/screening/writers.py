@@ -108,12 +108,31 @@ def join_errors(errors: Iterable[Mapping[str, Any]]) -> str:
 _JSON_LINE = json.JSONEncoder(ensure_ascii=False, default=str).encode
 """``json.dumps(row, ensure_ascii=False, default=str)`` without building an encoder for every row."""
 
+try:  # orjson encodes a verdict about ten times faster (about 8 % of a screen's time with json)
+    import orjson
+
+    _ORJSON_OPTIONS: int | None = orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
+except ImportError:  # pragma: no cover - a core dependency; kept working without it
+    _ORJSON_OPTIONS = None
+
+
+def json_lines(rows: Iterable[Mapping[str, Any]]) -> str:
+    r"""Rows as JSON lines (UTF-8 text, non-ASCII kept; anything JSON has no type for written as text).
+
+    >>> json_lines([{"name": "α-PVP", "n": 1}, {"when": __import__("datetime").date(2024, 1, 2)}])
+    '{"name":"α-PVP","n":1}\n{"when":"2024-01-02"}\n'
+    """
+    if _ORJSON_OPTIONS is not None:
+        dumps, options = orjson.dumps, _ORJSON_OPTIONS
+        return b"".join([dumps(r, default=str, option=options) for r in rows]).decode("utf-8")
+    encode = _JSON_LINE
+    return "".join([encode(r) + "\n" for r in rows])
+
 
 def format_rows(rows: Iterable[Mapping[str, Any]], output: OutputFormat, fieldnames: Sequence[str]) -> str:
     """The text of several rows in ``output`` format (each row ends with a newline)."""
     if output == "jsonl":
-        encode = _JSON_LINE
-        return "".join([encode(r) + "\n" for r in rows])
+        return json_lines(rows)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(fieldnames), extrasaction="ignore", lineterminator="\n")
     writer.writerows(flatten(r) for r in rows)
