@@ -192,14 +192,7 @@ class Inbox:
         """Apply a retraction from ``sender``: remove the records and all links derived from them."""
         ids = list(retraction.record_ids)
         marks = ", ".join("?" for _ in ids)
-        held = self.db.query(f"SELECT DISTINCT record_id, package_id, sender FROM exchange_received "
-                             f"WHERE record_id IN ({marks})", ids)
-        if retraction.packages:
-            held = [h for h in held if h["package_id"] in retraction.packages]
-        foreign = sorted({h["sender"] for h in held if h["sender"] != sender})
-        if foreign:
-            raise InvalidInput(f"{sender} cannot retract records that came from {', '.join(foreign)}",
-                               field="sender", record=package_id)
+        self._held(sender, retraction, package_id)
         removed: dict[str, int] = {}
         with self.db.transaction():
             doomed = self._derived_links(ids)
@@ -217,6 +210,20 @@ class Inbox:
             self.log("retracted", package_id, {"sender": sender, "records": len(ids), "removed": removed,
                                                "reason": retraction.reason})
         return removed
+
+    def _held(self, sender: str, retraction: Retraction, package_id: str | None,
+              columns: str = "record_id, package_id, sender") -> list[dict[str, Any]]:
+        """The received rows a retraction names; only their sender may retract them (else InvalidInput)."""
+        ids = list(retraction.record_ids)
+        marks = ", ".join("?" for _ in ids)
+        held = self.db.query(f"SELECT DISTINCT {columns} FROM exchange_received WHERE record_id IN ({marks})", ids)
+        if retraction.packages:
+            held = [h for h in held if h["package_id"] in retraction.packages]
+        foreign = sorted({h["sender"] for h in held if h["sender"] != sender})
+        if foreign:
+            raise InvalidInput(f"{sender} cannot retract records that came from {', '.join(foreign)}",
+                               field="sender", record=package_id)
+        return held
 
     def _derived_links(self, ids: Sequence[str]) -> list[str]:
         """Links touching ``ids``, and links derived from those, transitively."""

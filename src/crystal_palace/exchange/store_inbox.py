@@ -135,15 +135,7 @@ class StoreInbox(Inbox):
     def retract(self, sender: str, retraction: Retraction, *, package_id: str | None = None) -> dict[str, int]:
         """Remove the retracted records and all that derives from them through ``delete_records``."""
         ids = list(retraction.record_ids)
-        marks = ", ".join("?" for _ in ids)
-        held = self.db.query(f"SELECT DISTINCT record_id, package_id, local_id, sender FROM exchange_received "
-                             f"WHERE record_id IN ({marks})", ids)
-        if retraction.packages:
-            held = [h for h in held if h["package_id"] in retraction.packages]
-        foreign = sorted({h["sender"] for h in held if h["sender"] != sender})
-        if foreign:
-            raise InvalidInput(f"{sender} cannot retract records that came from {', '.join(foreign)}",
-                               field="sender", record=package_id)
+        held = self._held(sender, retraction, package_id, columns="record_id, package_id, local_id, sender")
         locals_ = sorted({str(h["local_id"]) for h in held})
         with self.store.transaction():
             removed = self.store.delete_records(locals_, actor=sender, reason=retraction.reason) if locals_ else {}
