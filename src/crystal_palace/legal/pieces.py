@@ -149,6 +149,22 @@ class MolGraph:
         self.isotope_mass = {i: float(atoms[i].GetMass()) for i, iso in enumerate(map(_ATOM.GetIsotope, atoms)) if iso}
 
     def _load_bonds(self, mol: Chem.Mol) -> None:
+        if mol.HasSubstructMatch(_UNUSUAL_BOND):  # dative, zero-order ...: read bond by bond
+            self._load_bonds_one_by_one(mol)
+            return
+        # single, double, triple and aromatic bonds only: the bond-order matrix says everything (asking
+        # RDKit for each bond's type was a third of building this view)
+        orders = Chem.GetAdjacencyMatrix(mol, useBO=True)
+        begin, end = orders.nonzero()
+        types = [_ORDER_TYPES[o] for o in orders[begin, end].tolist()]
+        bonds = dict(zip(zip(begin.tolist(), end.tolist(), strict=True), types, strict=True))
+        neighbours: list[list[int]] = [[] for _ in range(self.size[0])]
+        for i, j in bonds:
+            neighbours[i].append(j)
+        self.neighbours = neighbours
+        self.bonds = bonds
+
+    def _load_bonds_one_by_one(self, mol: Chem.Mol) -> None:
         neighbours: list[list[int]] = [[] for _ in range(self.size[0])]
         bonds: dict[tuple[int, int], Chem.BondType] = {}
         found = list(map(mol.GetBondWithIdx, range(self.size[1])))
@@ -304,6 +320,10 @@ _LAZY: dict[str, Callable[[MolGraph, Chem.Mol], None]] = {
 }
 
 _CHARGED = Chem.MolFromSmarts("[!+0]")
+#: a bond that is not single, double, triple or aromatic (the bond-order matrix cannot tell it apart)
+_UNUSUAL_BOND = Chem.MolFromSmarts("*!-!=!#!:*")
+_ORDER_TYPES = {1.0: Chem.BondType.SINGLE, 1.5: Chem.BondType.AROMATIC, 2.0: Chem.BondType.DOUBLE,
+                3.0: Chem.BondType.TRIPLE}
 #: atom contexts (see MolGraph.atom_context) by number, shared by all molecules
 _CONTEXT_IDS: dict[tuple[int, bool, int, int, int, tuple[int, ...], bool], int] = {}
 _CONTEXT_NUMBERS = itertools.count()
