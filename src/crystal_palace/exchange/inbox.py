@@ -21,14 +21,14 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from crystal_palace.exceptions import InvalidInput
 from crystal_palace.exchange.retract import Retraction
+from crystal_palace.store.duckdb_store import DuckDBStore
 
 TABLES = ("exchange_received", "exchange_links", "exchange_audit")
 _DDL = (
@@ -56,54 +56,15 @@ class Database(Protocol):
         """A context manager: commit at the end, roll back on an exception."""
 
 
-class DuckDBFile:
-    """A DuckDB file of the exchange's own (used when no store is given)."""
+class DuckDBFile(DuckDBStore):
+    """A DuckDB file of the exchange's own (used when no store is given).
 
-    dialect = "duckdb"
+    It is the store's DuckDB backend (one transaction discipline, one way to read rows) holding only the
+    exchange's tables: the store schema is not created in it.
+    """
 
     def __init__(self, path: str | Path) -> None:
-        import duckdb
-
-        self.path = str(path)
-        self.connection = duckdb.connect(self.path)
-        self._depth = 0
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run one statement; return the affected row count when DuckDB reports one."""
-        result = self.connection.execute(sql, list(params)).fetchall()
-        return int(result[0][0]) if result and len(result[0]) == 1 and isinstance(result[0][0], int) else 0
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        """Rows as dicts."""
-        cursor = self.connection.execute(sql, list(params))
-        names = [d[0] for d in cursor.description or ()]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One transaction (nested blocks join the outer one)."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self.connection.execute("BEGIN TRANSACTION")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        else:
-            self.connection.execute("COMMIT")
-        finally:
-            self._depth = 0
-
-    def close(self) -> None:
-        """Release the file."""
-        self.connection.close()
+        super().__init__(str(path))
 
 
 @dataclass
