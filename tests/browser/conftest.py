@@ -1,7 +1,8 @@
 """A real server and Debian's Chromium for the browser tests (Playwright drives the browser).
 
 The server is started the way an agency starts it, ``crystal-palace serve``, on a free port against
-a temporary DuckDB store; its first-run admin password is read from what it prints. An analyst is
+a temporary DuckDB store, with an exchange key folder (``CRYSTAL_PALACE_EXCHANGE_KEYS``: our party
+NL-POLITIE and the trusted partner PL-CBZC); its first-run admin password is read from what it prints. An analyst is
 added with ``crystal-palace users add``. The store holds generated demo data and two seizures of
 known owners: one of the analyst's agency, and one of another country's agency with handling code H3.
 
@@ -45,6 +46,23 @@ class Server:
     admin_password: str
     folder: Path
     analyst_password: str = ANALYST_PASSWORD
+    party: str = "NL-POLITIE"
+    partner: str = "PL-CBZC"
+    """The trusted exchange partner; its private key is ``folder / "partner" / "PL-CBZC.key"``."""
+
+
+def _exchange_keys(folder: Path) -> Path:
+    """The server's exchange key folder (its own key NL-POLITIE, the partner PL-CBZC's public key)."""
+    import json
+
+    from crystal_palace.exchange.package import PartyKeys
+
+    keys = folder / "keys"
+    PartyKeys.generate("NL-POLITIE").save(keys)
+    partner = PartyKeys.generate("PL-CBZC")
+    partner.save(folder / "partner")
+    (keys / "PL-CBZC.pub").write_text(json.dumps(partner.public.to_dict()))
+    return keys
 
 
 def _free_port() -> int:
@@ -92,7 +110,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     db = folder / "store.duckdb"
     _seed_store(db)
     port = _free_port()
-    env = {**os.environ, "CRYSTAL_PALACE_HOME": str(folder)}
+    env = {**os.environ, "CRYSTAL_PALACE_HOME": str(folder),
+           "CRYSTAL_PALACE_EXCHANGE_KEYS": str(_exchange_keys(folder))}
     log = (folder / "server.log").open("w+")
     process = subprocess.Popen([str(exe), "serve", "--port", str(port), "--db", str(db), "--log-level", "warning",
                                 "--admin-country", "NL", "--admin-agency", "Politie"],

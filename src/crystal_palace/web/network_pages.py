@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from crystal_palace.web.accounts import User
 from crystal_palace.web.audit import audit_records
 from crystal_palace.web.pages import PageRecordReader, render
-from crystal_palace.web.scoping import visible
+from crystal_palace.web.scoping import scope_records
 from crystal_palace.web.security import web_context
 
 MAX_NODES = 1500
@@ -34,11 +34,11 @@ router = APIRouter(include_in_schema=False)
 
 
 def visible_records(db: str | None, user: User) -> dict[str, list[Mapping[str, Any]]]:
-    """The store's analysis tables, each filtered to what ``user`` may see."""
+    """The store's analysis tables, each filtered to what ``user`` may see (:func:`scope_records`)."""
     from crystal_palace.workflows.analysis import load_records
 
     records: Mapping[str, Sequence[Mapping[str, Any]]] = load_records(db)
-    return {table: [r for r in rows if visible(user, r)] for table, rows in records.items()}
+    return scope_records(user, records)
 
 
 def network_view(db: str | None, user: User) -> dict[str, Any]:

@@ -84,8 +84,10 @@ PAGE_HOOKS: list[PageHook] = [
     PageHook("Seizures", "/seizures", "The seizures you may see, newest first.", ("admin", "analyst", "viewer")),
     PageHook("Alerts", "/alerts", "New and rising substances across countries.", ("admin", "analyst", "viewer"),
              workflow="crystal_palace.workflows.warn"),
-    PageHook("Exchange", "/exchange", "Match subjects with a partner without disclosing the rest.",
-             ("admin", "analyst"), workflow="crystal_palace.workflows.exchange", implemented=False),
+    PageHook("Map", "/map", "The seizures and production sites you may see, on a map of Europe.",
+             ("admin", "analyst", "viewer"), workflow="crystal_palace.workflows.analysis"),
+    PageHook("Exchange", "/exchange", "Match subjects with a partner, send and import packages, retract.",
+             ("admin", "analyst"), workflow="crystal_palace.workflows.exchange"),
     PageHook("Audit trail", "/audit", "Who saw and changed what.", ("admin",)),
 ]
 """Every page, in navigation order (see the module docstring for how a job adds its page)."""

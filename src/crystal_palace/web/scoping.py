@@ -18,7 +18,7 @@ from :func:`crystal_palace.web.security.current_user`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from crystal_palace.exceptions import InvalidInput
@@ -83,3 +83,34 @@ def sql_filter(user: User, alias: str = "", placeholder: str = "?") -> tuple[str
         params += records
     condition = f"({col}handling_code IN ({', '.join([p] * len(cleared))}) AND ({' OR '.join(parts)}))"
     return condition, params
+
+
+DETAIL_TABLES: dict[str, tuple[str, str]] = {
+    "seizure_substances": ("seizure_id", "seizures"),
+    "profiles": ("sample_id", "samples"),
+}
+"""Tables whose rows are parts of a parent record: ``table -> (column, parent table)``. A part is shown
+only with its parent, so that a visible line of an invisible seizure cannot leak its quantities."""
+
+
+def scope_records(user: User, records: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, list[Any]]:
+    """Records per store table, each table cut to the rows ``user`` may see, before anything is derived.
+
+    ``records`` is what :func:`crystal_palace.workflows.analysis.load_records` gives. Every row is judged
+    by :func:`visible`; a row of a :data:`DETAIL_TABLES` table goes as well when its parent (loaded in the
+    same mapping) is not visible. Links are rows too: a link the user may not see is dropped, and so is a
+    link whose end is not among the visible records loaded (not even its id reaches the analyses). An
+    admin's records come back unchanged.
+    """
+    if user.role == "admin":
+        return {table: list(rows) for table, rows in records.items()}
+    scoped = {table: [r for r in rows if visible(user, r)] for table, rows in records.items()}
+    for table, (column, parent) in DETAIL_TABLES.items():
+        if table in scoped and parent in scoped:
+            shown = {str(r.get("id")) for r in scoped[parent]}
+            scoped[table] = [r for r in scoped[table] if str(r.get(column)) in shown]
+    if "links" in scoped:
+        known = {str(r.get("id")) for table, rows in scoped.items() if table != "links" for r in rows}
+        scoped["links"] = [r for r in scoped["links"]
+                           if str(r.get("from_id")) in known and str(r.get("to_id")) in known]
+    return scoped

@@ -5,18 +5,25 @@ own, behind TLS). The party keys live in a folder named by ``CRYSTAL_PALACE_EXCH
 ``*.key`` file is ours, every ``*.pub`` is a trusted partner. Received records are stored in the store
 named by ``CRYSTAL_PALACE_EXCHANGE_DB`` (else ``CRYSTAL_PALACE_DB``) when one is set. Errors have the
 API's one shape; a rejected package is a 422 whose ``error`` says why.
+
+Scoping (:mod:`crystal_palace.web.scoping`): ``encode``, ``match`` and ``pack`` work on what the body holds,
+never on the store. ``POST /v1/exchange/outgoing`` packs store actors by id, and ``retract`` withdraws
+store records by id: every id must be a record the caller may see (else 422 naming it, as for an id that
+does not exist; admins may name any). ``unpack`` stores a partner's records under the sender's country and
+party, and shares them with the caller's agency, so that he sees what the partner sent.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from crystal_palace.interfaces.api.errors import ERROR_RESPONSES
+from crystal_palace.web.audit import audit_records
+from crystal_palace.web.security import CurrentUser, web_context
 
 router = APIRouter(prefix="/v1/exchange", tags=["exchange"])
 KEYS_VARIABLE = "CRYSTAL_PALACE_EXCHANGE_KEYS"
@@ -61,6 +68,15 @@ class UnpackRequest(BaseModel):
     package: dict[str, Any]
 
 
+class OutgoingRequest(BaseModel):
+    """Store actors (by id) to send to a trusted partner."""
+
+    record_ids: list[str] = Field(..., min_length=1, max_length=MAX_RECORDS)
+    recipient: str = Field(..., description="The partner's name, as in its public key file.")
+    handling: Literal["H0", "H1", "H2", "H3"] = "H2"
+    valid_days: int = Field(30, ge=1, le=3650)
+
+
 class RetractRequest(BaseModel):
     """Records to withdraw from a partner."""
 
@@ -71,19 +87,16 @@ class RetractRequest(BaseModel):
 
 
 def _keys() -> tuple[Any, dict[str, Any]]:
-    from crystal_palace.exchange.package import PartyKeys, PartyPublic, load_json
+    from crystal_palace.web.exchange_pages import NotConfigured, server_keys
 
-    folder = os.environ.get(KEYS_VARIABLE)
-    if not folder or not Path(folder).is_dir():
-        raise HTTPException(503, f"the server has no exchange keys: set {KEYS_VARIABLE} to a folder with our "
-                                 "*.key and the partners' *.pub files")
-    own = sorted(Path(folder).glob("*.key"))
-    if len(own) != 1:
-        raise HTTPException(503, f"{KEYS_VARIABLE} must hold exactly one *.key file, found {len(own)}")
-    keys = PartyKeys.from_dict(load_json(own[0], "private key file"))
-    trusted = {p.name: p for p in (PartyPublic.from_dict(load_json(f, "public key file"))
-                                   for f in sorted(Path(folder).glob("*.pub")))}
-    return keys, trusted
+    try:
+        return server_keys()
+    except NotConfigured as exc:
+        raise HTTPException(503, str(exc)) from None
+
+
+def _store() -> str | None:
+    return os.environ.get(DB_VARIABLE) or os.environ.get("CRYSTAL_PALACE_DB") or None
 
 
 def _partner(trusted: dict[str, Any], name: str) -> Any:
@@ -127,22 +140,52 @@ def pack(request: PackRequest) -> dict[str, Any]:
                 provenance=request.provenance)
 
 
+@router.post("/outgoing", responses=ERROR_RESPONSES, summary="A package of store actors for a partner")
+def outgoing(http: Request, user: CurrentUser, request: OutgoingRequest) -> dict[str, Any]:
+    """Sign and encrypt the store's actors ``record_ids`` (each one the caller may see) for a trusted partner."""
+    from crystal_palace.web.exchange_pages import outgoing_package
+
+    _keys()
+    audit_records(http, request.record_ids)
+    return outgoing_package(_store(), user, request.record_ids, request.recipient, handling=request.handling,
+                            valid_days=request.valid_days)
+
+
 @router.post("/unpack", responses=ERROR_RESPONSES, summary="Verify, decrypt and apply a package")
-def unpack(request: UnpackRequest) -> dict[str, Any]:
-    """The header and content; records are stored (and retractions applied) when the server has a database."""
+def unpack(http: Request, user: CurrentUser, request: UnpackRequest) -> dict[str, Any]:
+    """The header and content; records are stored (and retractions applied) when the server has a database.
+
+    Stored records are shared with the caller's agency (``shared_with``, ``local_ids``: their store ids).
+    """
+    from crystal_palace.web.exchange_pages import import_package
     from crystal_palace.workflows.exchange import unpack as open_it
 
-    keys, trusted = _keys()
-    result = open_it(request.package, recipient=keys, trusted=list(trusted.values()),
-                     store=os.environ.get(DB_VARIABLE) or os.environ.get("CRYSTAL_PALACE_DB") or None)
-    return {**result.to_dict(), "content": result.content}
+    store = _store()
+    if store is None:
+        keys, trusted = _keys()
+        result = open_it(request.package, recipient=keys, trusted=list(trusted.values()), store=None)
+        return {**result.to_dict(), "content": result.content}
+    _keys()
+    imported = import_package(store, user, request.package, web_context(http).accounts, with_content=True)
+    audit_records(http, imported["local_ids"])
+    return imported
 
 
 @router.post("/retract", responses=ERROR_RESPONSES, summary="A signed retraction for a partner")
-def retract(request: RetractRequest) -> dict[str, Any]:
-    """A retraction package; when the partner unpacks it, the records and their links are removed."""
+def retract(http: Request, user: CurrentUser, request: RetractRequest) -> dict[str, Any]:
+    """A retraction package; when the partner unpacks it, the records and their links are removed.
+
+    A caller who is not an admin retracts only store records he may see.
+    """
+    from crystal_palace.web.exchange_pages import require_visible
     from crystal_palace.workflows.exchange import retract as make
 
     keys, trusted = _keys()
+    audit_records(http, request.record_ids)
+    if user.role != "admin":
+        store = _store()
+        if store is None:
+            raise HTTPException(422, "this server has no store: only an admin may retract records by id")
+        require_visible(store, user, request.record_ids)
     return make(request.record_ids, sender=keys, recipient=_partner(trusted, request.recipient),
                 packages=request.packages, reason=request.reason)

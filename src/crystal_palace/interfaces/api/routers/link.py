@@ -6,7 +6,10 @@ in the body (like the CLI's CSV files) and call :func:`crystal_palace.link_profi
 ``POST /v1/link/network``, ``/path``, ``/timeline``, ``/geojson`` and ``/operation-report`` take records
 per store table in the body and call the analysis workflows; the same analyses of the server's own store
 (named by ``CRYSTAL_PALACE_DB``; 503 without one) are ``GET /v1/link/store/network``, ``.../path``,
-``.../timeline``, ``.../geojson`` and ``.../operation-report/{operation}``. A bad row is a 422 in the API's one error
+``.../timeline``, ``.../geojson`` and ``.../operation-report/{operation}``: they are computed only over
+the records the caller may see (:func:`crystal_palace.web.scoping.scope_records`), so a node, an event,
+a map feature or a report figure never comes from a record he may not see. The ``POST`` analyses work on
+the records in the body, never on the store. A bad row is a 422 in the API's one error
 shape, naming the record and field. The actor resolution job adds its endpoints through a module
 ``routers/link_actors.py`` defining ``router``, included here when present.
 """
@@ -18,11 +21,14 @@ import os
 from typing import Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from crystal_palace.interfaces.api.errors import ERROR_RESPONSES
+from crystal_palace.web.accounts import User
+from crystal_palace.web.audit import audit_records
+from crystal_palace.web.security import CurrentUser
 
 router = APIRouter(prefix="/v1/link", tags=["link"])
 
@@ -205,57 +211,80 @@ def operation_report(request: OperationRequest, format: Literal["json", "html"] 
 DB_VARIABLE = "CRYSTAL_PALACE_DB"
 
 
-def _server_records() -> Any:
-    """The records of the server's store (the server decides where its data is, never the client)."""
+def _server_records(user: User) -> Any:
+    """The records of the server's store that ``user`` may see (the server decides where its data is).
+
+    Every analysis of the store is computed over these only (:func:`crystal_palace.web.scoping.scope_records`):
+    a record the user may not see is not a node, an event, a feature or a figure, and a link to it is dropped.
+    """
+    from crystal_palace.web.scoping import scope_records
     from crystal_palace.workflows.analysis import load_records
 
     url = os.environ.get(DB_VARIABLE)
     if not url:
         raise HTTPException(503, f"the server has no store: set {DB_VARIABLE}")
-    return load_records(url)
+    return scope_records(user, load_records(url))
 
 
 @router.get("/store/network", responses=ERROR_RESPONSES, summary="The server store's network")
-def store_network(top: int = 20, seed: int = 0, resolution: float = 1.0) -> dict[str, Any]:
-    """Summary, the most central records and the Louvain communities of the server's store."""
+def store_network(request: Request, user: CurrentUser, top: int = 20, seed: int = 0,
+                  resolution: float = 1.0) -> dict[str, Any]:
+    """Summary, the most central records and the Louvain communities of the records the user may see."""
     from crystal_palace import build_network
 
-    built = build_network(_server_records())
-    return {"summary": built.summary(), "centrality": built.centrality(top=top),
+    built = build_network(_server_records(user), strict=False)
+    central = built.centrality(top=top)
+    audit_records(request, [str(c.get("id")) for c in central])
+    return {"summary": built.summary(), "centrality": central,
             "communities": built.communities(seed=seed, resolution=resolution)}
 
 
 @router.get("/store/path", responses=ERROR_RESPONSES, summary="Shortest path in the server store's network")
-def store_path(source: str, target: str) -> dict[str, Any]:
-    """Each step of the shortest path between two stored records, with its evidence."""
+def store_path(request: Request, user: CurrentUser, source: str, target: str) -> dict[str, Any]:
+    """Each step of the shortest path between two stored records the user may see, with its evidence.
+
+    A record he may not see is unknown (422), like one that does not exist; the path goes only through
+    records he may see.
+    """
     from crystal_palace import build_network
 
-    return build_network(_server_records()).path(source, target)
+    audit_records(request, [source, target])
+    return build_network(_server_records(user), strict=False).path(source, target)
 
 
 @router.get("/store/timeline", responses=ERROR_RESPONSES, summary="The server store's timeline")
-def store_timeline(start: str | None = None, end: str | None = None) -> dict[str, Any]:
-    """Dated events of the server's store in time order."""
+def store_timeline(request: Request, user: CurrentUser, start: str | None = None,
+                   end: str | None = None) -> dict[str, Any]:
+    """Dated events of the records the user may see, in time order."""
     from crystal_palace import seizure_timeline
 
-    return seizure_timeline(_server_records(), start=start, end=end)
+    result = seizure_timeline(_server_records(user), start=start, end=end)
+    audit_records(request, [str(e.get("id")) for e in result.get("events", [])])
+    return result
 
 
 @router.get("/store/geojson", responses=ERROR_RESPONSES, summary="The server store's seizures and sites as GeoJSON")
-def store_geojson() -> dict[str, Any]:
-    """Seizures and production sites of the server's store as a FeatureCollection."""
+def store_geojson(request: Request, user: CurrentUser) -> dict[str, Any]:
+    """The seizures and production sites the user may see, as a FeatureCollection."""
     from crystal_palace import seizure_map
 
-    return seizure_map(_server_records())
+    result = seizure_map(_server_records(user))
+    audit_records(request, [str(f["id"]) for f in result["features"]])
+    return result
 
 
 @router.get("/store/operation-report/{operation}", responses=ERROR_RESPONSES,
             summary="A stored joint operation's results by country")
-def store_operation_report(operation: str, format: Literal["json", "html"] = "json") -> Any:
-    """The report of an operation of the server's store (JSON or an HTML page)."""
+def store_operation_report(request: Request, user: CurrentUser, operation: str,
+                           format: Literal["json", "html"] = "json") -> Any:
+    """The report of an operation the user may see, counted over the records he may see (JSON or HTML).
+
+    An operation he may not see is unknown (422), like one that does not exist.
+    """
     from crystal_palace import operation_report as report
 
-    result = report(_server_records(), operation)
+    audit_records(request, [operation])
+    result = report(_server_records(user), operation)
     return HTMLResponse(result.to_html()) if format == "html" else result.to_dict()
 
 

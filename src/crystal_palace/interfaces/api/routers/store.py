@@ -125,12 +125,21 @@ def get_record(record_id: str, user: CurrentUser) -> dict[str, Any]:
 
 
 @router.get("/store/stats", responses=ERROR_RESPONSES, summary="Records per table and the latest imports")
-def stats() -> dict[str, Any]:
-    """Counts per table, schema version, latest imports."""
+def stats(user: CurrentUser) -> dict[str, Any]:
+    """Counts per table, schema version, latest imports.
+
+    For a user who is not an admin: the counts of the records he may see, and neither the store's
+    location nor the imports (other agencies' file names).
+    """
     from crystal_palace import store_stats
 
     with _store() as store:
         result = store_stats(store)
+        if user.role != "admin":
+            scope, scope_params = sql_filter(user)
+            result["counts"] = {table: int(store.query(f"SELECT count(*) AS n FROM {table} WHERE {scope}",
+                                                       scope_params)[0]["n"]) for table in result["counts"]}
+            result["url"], result["imports"] = None, []
     return {k: _jsonable(v) if k != "imports" else [{a: _jsonable(b) for a, b in r.items()} for r in v]
             for k, v in result.items()}
 

@@ -4,6 +4,12 @@ The server decides where the data is, never the client: detections come from the
 ``CRYSTAL_PALACE_WARN_DB`` or, without one, from the detections file named by
 ``CRYSTAL_PALACE_WARN_DETECTIONS``; alerts are kept in the store, or in ``CRYSTAL_PALACE_WARN_ALERTS_DB``
 (default: ``warn.duckdb`` in the data folder). Errors have the API's one shape.
+
+Scoping (:mod:`crystal_palace.web.scoping`): an alert is a signal about a substance in a country, figures
+counted over every detection, and every reader of alerts sees it; but its ``record_ids`` (the records
+behind it) are cut to the records of the store the caller may see (none from a detections file, which
+carries no handling codes). The report (HTML, PDF, JSON Feed) of a user who is not an admin is computed
+over the detections he may see, so its per-record notifications name only his records.
 """
 
 from __future__ import annotations
@@ -12,11 +18,15 @@ import datetime
 import os
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from crystal_palace.interfaces.api.errors import ERROR_RESPONSES
+from crystal_palace.web.accounts import User
+from crystal_palace.web.alert_pages import scoped_alerts
+from crystal_palace.web.audit import audit_records
+from crystal_palace.web.security import CurrentUser
 
 router = APIRouter(prefix="/v1/warn", tags=["warn"])
 DB_VARIABLE = "CRYSTAL_PALACE_WARN_DB"
@@ -40,6 +50,11 @@ def _require_data(sources: dict[str, Any]) -> None:
                                  f"{DETECTIONS_VARIABLE} (a detections file)")
 
 
+def _audited(request: Request, alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    audit_records(request, [str(a["key"]) for a in alerts] + [r for a in alerts for r in a.get("record_ids") or ()])
+    return alerts
+
+
 class RunRequest(BaseModel):
     """Which periods to look at and how."""
 
@@ -58,31 +73,34 @@ class AckRequest(BaseModel):
 
 
 @router.post("/run", responses=ERROR_RESPONSES, summary="Run the engine; store and return the new alerts")
-def run(request: RunRequest) -> dict[str, Any]:
+def run(http: Request, user: CurrentUser, request: RunRequest) -> dict[str, Any]:
     """Look for new substances, spread, rises and analogues; alerts seen before are not returned again."""
     from crystal_palace import warn_run
 
     sources = _sources()
     _require_data(sources)
-    return warn_run(sources["detections"], db=sources["db"], alerts_db=sources["alerts_db"], period=request.period,
-                    since=request.since, until=request.until, alpha=request.alpha,
-                    analogues=request.analogues).to_dict()
+    result = warn_run(sources["detections"], db=sources["db"], alerts_db=sources["alerts_db"], period=request.period,
+                      since=request.since, until=request.until, alpha=request.alpha,
+                      analogues=request.analogues).to_dict()
+    result["alerts"] = _audited(http, scoped_alerts(result["alerts"], user, sources["db"]))
+    return result
 
 
 @router.get("/alerts", responses=ERROR_RESPONSES, summary="Stored alerts, newest first")
-def alerts(kind: Kind | None = None, country: str | None = Query(None, min_length=2, max_length=2),
-           acknowledged: bool | None = None, since: datetime.date | None = None,
-           until: datetime.date | None = None) -> list[dict[str, Any]]:
-    """Each alert with its figures, why it fired and the records behind it (``record_ids``)."""
+def alerts(request: Request, user: CurrentUser, kind: Kind | None = None,
+           country: str | None = Query(None, min_length=2, max_length=2), acknowledged: bool | None = None,
+           since: datetime.date | None = None, until: datetime.date | None = None) -> list[dict[str, Any]]:
+    """Each alert with its figures, why it fired and the records behind it that the user may see (``record_ids``)."""
     from crystal_palace import list_alerts
 
     sources = _sources()
-    return list_alerts(db=sources["db"], alerts_db=sources["alerts_db"], kind=kind, country=country,
-                       acknowledged=acknowledged, since=since, until=until)
+    found = list_alerts(db=sources["db"], alerts_db=sources["alerts_db"], kind=kind, country=country,
+                        acknowledged=acknowledged, since=since, until=until)
+    return _audited(request, scoped_alerts(found, user, sources["db"]))
 
 
 @router.post("/alerts/{key}/ack", responses=ERROR_RESPONSES, summary="Acknowledge an alert")
-def ack(key: str, request: AckRequest | None = None) -> dict[str, Any]:
+def ack(http: Request, user: CurrentUser, key: str, request: AckRequest | None = None) -> dict[str, Any]:
     """Mark the alert as acknowledged; 404 when no alert has that key."""
     from crystal_palace import acknowledge_alert
     from crystal_palace.exceptions import InvalidInput
@@ -90,23 +108,30 @@ def ack(key: str, request: AckRequest | None = None) -> dict[str, Any]:
     sources = _sources()
     body = request or AckRequest(by=None, note=None)
     try:
-        return acknowledge_alert(key, by=body.by, note=body.note, db=sources["db"], alerts_db=sources["alerts_db"])
+        alert = acknowledge_alert(key, by=body.by, note=body.note, db=sources["db"], alerts_db=sources["alerts_db"])
     except InvalidInput as exc:
         raise HTTPException(404, str(exc.reason)) from None
+    return _audited(http, scoped_alerts([alert], user, sources["db"]))[0]
 
 
 @router.get("/report", responses={**ERROR_RESPONSES, 200: {"content": {"text/html": {}, "application/pdf": {},
                                                                        "application/feed+json": {}}}},
             summary="The weekly or monthly report (HTML, PDF or JSON Feed)")
-def report(period: Period = "week", at: datetime.date | None = None,
+def report(user: CurrentUser, period: Period = "week", at: datetime.date | None = None,
            format: Literal["html", "pdf", "json"] = "html") -> Response:
-    """The report of the period holding ``at`` (default: the latest), with charts and formal notifications."""
+    """The report of the period holding ``at`` (default: the latest), with charts and formal notifications.
+
+    For a user who is not an admin it is computed over the detections he may see (404 when there is none).
+    """
     from crystal_palace import warn_report
 
     sources = _sources()
     _require_data(sources)
-    result = warn_report(sources["detections"], db=sources["db"], alerts_db=sources["alerts_db"], period=period,
-                         at=at, format=format)
+    if user.role == "admin":
+        result = warn_report(sources["detections"], db=sources["db"], alerts_db=sources["alerts_db"], period=period,
+                             at=at, format=format)
+    else:
+        result = scoped_report(user, sources, period=period, at=at, format=format)
     if isinstance(result.content, dict):
         return JSONResponse(result.content, media_type=result.media_type)
     headers = {"Content-Disposition": f'inline; filename="warn-{result.label}.pdf"'} if format == "pdf" else None
@@ -114,6 +139,34 @@ def report(period: Period = "week", at: datetime.date | None = None,
 
 
 @router.get("/feed.json", responses=ERROR_RESPONSES, summary="The period's alerts as a JSON Feed")
-def feed(period: Period = "week", at: datetime.date | None = None) -> Response:
+def feed(user: CurrentUser, period: Period = "week", at: datetime.date | None = None) -> Response:
     """JSON Feed 1.1 of the alerts of the period holding ``at`` (default: the latest)."""
-    return report(period=period, at=at, format="json")
+    return report(user, period=period, at=at, format="json")
+
+
+def visible_detections(user: User, sources: dict[str, Any]) -> Any:
+    """The detections table cut to the records ``user`` may see (none from a detections file)."""
+    from crystal_palace.web.records import visible_record_ids
+    from crystal_palace.workflows.warn import load_detections
+
+    table = load_detections(sources["detections"], db=sources["db"])
+    shown = visible_record_ids(sources["db"], user, table["record_id"]) if sources["db"] is not None else set()
+    return table[table["record_id"].isin(shown)].reset_index(drop=True)
+
+
+def scoped_report(user: User, sources: dict[str, Any], **options: Any) -> Any:
+    """:func:`crystal_palace.warn_report` over the detections ``user`` may see.
+
+    Its alerts are found afresh over those detections. The alerts table it consults is a throw-away one
+    (the report must not write to the server's), so it shows no acknowledgement.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from crystal_palace import warn_report
+
+    table = visible_detections(user, sources)
+    if table.empty:
+        raise HTTPException(404, "no detection that you may see, so no report")
+    with tempfile.TemporaryDirectory(prefix="cp-warn-report-") as folder:
+        return warn_report(table, alerts_db=Path(folder) / "alerts.duckdb", **options)

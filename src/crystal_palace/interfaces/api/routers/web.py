@@ -42,6 +42,14 @@ if pages.hook("/network").available():
     from crystal_palace.web import network_pages
 
     router.include_router(network_pages.router)
+if pages.hook("/map").available():
+    from crystal_palace.web import map_pages
+
+    router.include_router(map_pages.router)
+if pages.hook("/exchange").available():
+    from crystal_palace.web import exchange_pages
+
+    router.include_router(exchange_pages.router)
 
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES, 401: {"description": "Not authenticated."}, 403: {"description": "Not allowed."},
