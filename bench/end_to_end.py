@@ -12,19 +12,23 @@ folder):
 2. import            -- ``store.write_frames`` of every table and the ground truth into a fresh DuckDB
                         file, one transaction (the two calls ``generate_demo(db=...)`` makes, timed apart)
 3. link profiles     -- per target set: ``read_store_profiles`` + ``read_store_truth(db, "batch")`` +
-                        ``link_profiles(reference=truth, max_fpr=...)`` + ``store_links`` (``link
-                        profiles --db --truth --max-fpr F --store-links``), F = 0.1 x true pairs /
-                        unlinked pairs of the truth: false links about a tenth of the true ones. Not
-                        ``criterion="f1"``: above 2 M labelled pairs the calibration samples 500,000
-                        unlinked pairs and the F1 optimum is then taken at the sample's proportions,
-                        far too loose a threshold (precision 0.28 at 25,000 profiles)
-4. link tablets      -- ``read_store_tablets`` + ``read_store_truth(db, "press")`` + ``link_tablets`` +
-                        ``store_links`` (``link tablets --db --truth --store-links``)
-5. resolve actors    -- the store's ``actors`` table through ``resolve_actors`` (Splink on DuckDB),
-                        persons at threshold 0.99, the other actors at the default 0.9, clustered by
-                        connected components (``--one-record-per agency`` for single best links, which
-                        does not scale: see docs/store.md); each resolved actor's records stored as
-                        ``same_actor`` links
+                        ``link_profiles(reference=truth, criterion="f1")`` (``link profiles --db --truth
+                        --criterion f1``) on every profile: all pairs within the threshold, found by
+                        matrix products (``metrics.close_pairs``); the F1 optimum counts each sampled
+                        unlinked calibration pair for all the unlinked pairs it stands for
+                        (``--false-share`` sets ``max_fpr`` instead). Every linked pair is scored; the
+                        store gets a minimum spanning forest of them (``store_links``): per group of
+                        linked profiles the closest pairs that join it, n - 1 links for n profiles
+                        instead of up to n(n - 1)/2 (the 7 M linked ATS pairs would not fit the
+                        network stage), each a real linked pair with its distance and LR
+4. link tablets      -- ``read_store_tablets`` + ``read_store_truth(db, "press")`` + ``link_tablets``
+                        (blocked on logo and diameter: ``tablets.candidate_pairs``) on every tablet,
+                        ``evidence=False``; the forest's links stored with their evidence
+5. resolve actors    -- the store's ``actors`` table through ``resolve_actors(one_record_per="agency")``
+                        (Splink on DuckDB, ``--memory-limit 6GB``), every actor at threshold 0.9
+                        (``--person-threshold``, ``--actor-threshold``), clustered strongest pairs first without two
+                        records of one agency or contradicting dates of birth (``actors_cluster``);
+                        each resolved actor's records stored as ``same_actor`` links
 6. network           -- ``build_network(db)``: every record and link of the store as one networkx graph
 7. centrality, communities -- ``Network.centrality()`` and ``Network.communities()``; on the full graph
                         when it has at most ``--analysis-nodes`` nodes, else on a documented sample (below)
@@ -35,12 +39,9 @@ costs), and the process's peak resident memory during the stage (sampled from /p
 started. Linkage stages are scored against the generator's ground truth: precision, recall and F1 of
 the linked pairs (profiles: same batch; tablets: same press; actors: same true person or entity).
 
-Profile and tablet linkage compare all pairs (quadratic): a target set of n profiles is n^2/2
-distances. Above ``--profiles-max`` profiles in a target set (``--tablets-max`` tablets) the stage
-links a seeded random sample of that many and scores it against the truth restricted to the sample
-(a uniform sample of items is a uniform sample of pairs, so precision and recall estimate the full
-set's); the JSON gives the full size, and the time all pairs would take at the measured rate.
-``0`` links everything.
+Everything is linked by default. ``--profiles-max N`` (``--tablets-max N``) links a seeded random
+sample of N profiles per target set (tablets) instead and scores it against the truth restricted to the
+sample (a uniform sample of items is a uniform sample of pairs), for quicker runs.
 
 Betweenness (``Network.centrality``) runs one breadth-first search per source (500 sampled sources),
 each over the whole component, in pure Python: it is analysed whole up to ``--centrality-nodes``
@@ -71,7 +72,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy: see docs/linkage.md (tiles of one core)
+
+import numpy as np  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "end_to_end.json"
@@ -172,11 +175,69 @@ def _sample(n: int, cap: int, seed: int) -> np.ndarray | None:
     return np.sort(np.random.default_rng(seed).choice(n, cap, replace=False))
 
 
+def _score_pairs(a: Any, b: Any, groups: dict[str, str | None], items: Any) -> dict[str, Any]:
+    """Precision, recall and F1 of found pairs (distinct, each once) against true groups, vectorised.
+
+    ``pair_f1`` with millions of pairs builds a Python set of tuples (gigabytes); this maps ids to group
+    codes instead. ``items`` are the ids linked (the true pairs are counted among them).
+    """
+    import pandas as pd
+
+    codes = pd.Series({i: g for i, g in groups.items() if g is not None})
+    index = {g: k for k, g in enumerate(sorted(set(codes)))}
+    code = codes.map(index)
+    ga = pd.Series(np.asarray(a, dtype=object)).map(code).to_numpy(dtype=float)
+    gb = pd.Series(np.asarray(b, dtype=object)).map(code).to_numpy(dtype=float)
+    hits = int(np.sum((ga == gb) & ~np.isnan(ga)))
+    present = pd.Series(np.asarray(list(items), dtype=object)).map(code).dropna().astype(int)
+    sizes = np.bincount(present.to_numpy(), minlength=1).astype(np.int64)
+    return _f1(len(ga), int((sizes * (sizes - 1) // 2).sum()), hits)
+
+
+def _forest(pairs: Any) -> Any:
+    """The rows of ``pairs`` (columns a, b, distance) that form a minimum spanning forest of the links.
+
+    Every linked pair is scored; the store gets, per group of linked items, the closest pairs that join
+    it (n - 1 links for n items instead of up to n(n - 1)/2): the same groups in the network, each
+    stored link a real linked pair with its distance and likelihood ratio.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import minimum_spanning_tree
+
+    if not len(pairs):
+        return pairs
+    import pandas as pd
+
+    inverse, ids = pd.factorize(np.r_[pairs["a"].to_numpy(dtype=object), pairs["b"].to_numpy(dtype=object)])
+    n, m = len(ids), len(pairs)
+    rows, cols = inverse[:m].astype(np.int64), inverse[m:].astype(np.int64)
+    # + 1: a zero distance is a missing entry of a sparse matrix; a constant keeps the tree the same
+    tree = minimum_spanning_tree(coo_matrix((pairs["distance"].to_numpy() + 1.0, (rows, cols)), shape=(n, n)))
+    tree = tree.tocoo()
+    chosen = np.minimum(tree.row, tree.col).astype(np.int64) * n + np.maximum(tree.row, tree.col)
+    selected = pairs[np.isin(np.minimum(rows, cols) * n + np.maximum(rows, cols), chosen)]
+    # a pair listed once per orientation is chosen once
+    return selected.drop_duplicates(["a", "b"]).reset_index(drop=True)
+
+
+def _store_forest(db: str, result: Any, pairs: Any, source: str, *, chunk: int = 200_000) -> dict[str, int]:
+    """Store the forest's links (``LinkageResult.to_links`` of those rows), a chunk at a time."""
+    from dataclasses import replace
+
+    from crystal_palace.workflows.linkage import store_links
+
+    counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+    for start in range(0, len(pairs), chunk):
+        part = replace(result, pairs=pairs.iloc[start:start + chunk])
+        for key, value in store_links(db, part.to_links(), **OWNER, source=source).items():
+            counts[key] += value
+    return counts
+
+
 def link_profile_sets(db: str, args: argparse.Namespace, row: dict[str, Any]) -> list[dict[str, Any]]:
     """``link profiles --db DB --truth --store-links`` for every target set, scored against the batches."""
     from crystal_palace import link_profiles
-    from crystal_palace.linkage.calibration import pair_f1
-    from crystal_palace.workflows.linkage import read_store_profiles, read_store_truth, store_links
+    from crystal_palace.workflows.linkage import read_store_profiles, read_store_truth
     from crystal_palace.workflows.store import open_store
 
     with open_store(db, read_only=True) as store:
@@ -194,28 +255,36 @@ def link_profile_sets(db: str, args: argparse.Namespace, row: dict[str, Any]) ->
         if rows is not None:
             profiles = profiles.select(rows.tolist())
         read = time.perf_counter() - started
-        sizes = Counter(g for g in (groups.get(i) for i in profiles.ids) if g is not None)
-        linked_population = sum(_pairs(k) for k in sizes.values())
-        max_fpr = args.false_share * linked_population / max(_pairs(len(profiles)) - linked_population, 1)
-        result = link_profiles(profiles, reference=truth, max_fpr=max_fpr, limit=None)
+        max_fpr = None
+        if args.false_share > 0:
+            sizes = Counter(g for g in (groups.get(i) for i in profiles.ids) if g is not None)
+            linked_population = sum(_pairs(k) for k in sizes.values())
+            max_fpr = args.false_share * linked_population / max(_pairs(len(profiles)) - linked_population, 1)
+        result = link_profiles(profiles, reference=truth, max_fpr=max_fpr, criterion=args.profiles_criterion,
+                               limit=None)
         linked = result.pairs[result.pairs["linked"]]
         linking = time.perf_counter() - started - read
-        stored = store_links(db, result.to_links(), **OWNER, source="bench end_to_end link profiles")
+        score = _score_pairs(linked["a"], linked["b"], groups, profiles.ids)
+        forest = _forest(linked)
+        stored = _store_forest(db, result, forest, "bench end_to_end link profiles")
         links += stored["inserted"]
-        score = pair_f1(list(zip(linked["a"], linked["b"], strict=True)), {i: groups.get(i) for i in profiles.ids})
         scores.append(score)
         calibration = result.calibration
+        compared = _pairs(len(profiles))
         sets.append({"target_set": name, "profiles": full, "linked_profiles": len(profiles),
-                     "sampled": rows is not None, "method": result.method, "max_fpr": max_fpr,
-                     "auc": calibration.auc if calibration else None, "threshold": result.threshold,
+                     "sampled": rows is not None, "method": result.method, "criterion": args.profiles_criterion,
+                     "max_fpr": max_fpr, "auc": calibration.auc if calibration else None,
+                     "threshold": result.threshold,
                      "calibration_pairs_sampled": calibration.sampled if calibration else None,
-                     "linked_pairs": len(linked), "stored": stored, "read_seconds": round(read, 2),
-                     "link_seconds": round(linking, 2), "pairs_compared": _pairs(len(profiles)),
-                     "all_pairs_estimated_seconds": round(linking * _pairs(full) / _pairs(len(profiles)), 1),
+                     "linked_pairs": len(linked), "stored_links": len(forest), "stored": stored,
+                     "read_seconds": round(read, 2), "link_seconds": round(linking, 2), "pairs_compared": compared,
+                     "pairs_per_second": round(compared / max(linking, 1e-9)),
                      "store_seconds": round(time.perf_counter() - started - read - linking, 2), "score": score})
         print(f"    {name:<16} {len(profiles):>8,} of {full:>8,} profiles  AUC {sets[-1]['auc'] or 0:.4f}  "
-              f"{len(linked):>9,} linked pairs  P {score['precision']:.3f} R {score['recall']:.3f} "
-              f"F1 {score['f1']:.3f}  ({read:.1f} + {linking:.1f} s)", flush=True)
+              f"{len(linked):>9,} linked pairs ({len(forest):,} stored)  P {score['precision']:.3f} "
+              f"R {score['recall']:.3f} F1 {score['f1']:.3f}  ({read:.1f} + {linking:.1f} s, "
+              f"{sets[-1]['pairs_per_second']:,} pairs/s)", flush=True)
+        del result, linked, forest
     row.update({"records": sum(s["linked_profiles"] for s in sets), "links_stored": links, "target_sets": sets,
                 "score": _pooled(scores)})
     return sets
@@ -224,8 +293,8 @@ def link_profile_sets(db: str, args: argparse.Namespace, row: dict[str, Any]) ->
 def link_store_tablets(db: str, args: argparse.Namespace, row: dict[str, Any]) -> None:
     """``link tablets --db DB --truth --store-links``, scored against the presses."""
     from crystal_palace import link_tablets
-    from crystal_palace.linkage.calibration import pair_f1
-    from crystal_palace.workflows.linkage import read_store_tablets, read_store_truth, store_links
+    from crystal_palace.linkage.tablets import explain_pairs, read_tablets
+    from crystal_palace.workflows.linkage import read_store_tablets, read_store_truth
 
     started = time.perf_counter()
     tablets = read_store_tablets(db)
@@ -235,19 +304,28 @@ def link_store_tablets(db: str, args: argparse.Namespace, row: dict[str, Any]) -
     if rows is not None:
         tablets = tablets.iloc[rows].reset_index(drop=True)
     read = time.perf_counter() - started
-    result = link_tablets(tablets, reference=truth, criterion=args.tablets_criterion, limit=None)
+    # the evidence (a dict per pair) of millions of pairs would not fit: it is added to the stored links only
+    result = link_tablets(tablets, reference=truth, criterion=args.tablets_criterion, limit=None, evidence=False)
     linking = time.perf_counter() - started - read
-    stored = store_links(db, result.to_links(), **OWNER, source="bench end_to_end link tablets")
     groups = _groups(truth, "id")
-    score = pair_f1(list(zip(result.pairs["a"], result.pairs["b"], strict=True)),
-                    {str(i): groups.get(str(i)) for i in tablets["id"]})
+    score = _score_pairs(result.pairs["a"], result.pairs["b"], groups, tablets["id"].astype(str))
+    forest = _forest(result.pairs)
+    table = read_tablets(tablets)
+    position = {t: k for k, t in enumerate(table.ids)}
+    forest["evidence"] = explain_pairs(table, np.array([position[a] for a in forest["a"]], dtype=np.intp),
+                                       np.array([position[b] for b in forest["b"]], dtype=np.intp))
+    stored = _store_forest(db, result, forest, "bench end_to_end link tablets")
     calibration = result.calibration
+    compared = _pairs(len(tablets))
     row.update({"records": len(tablets), "tablets": full, "sampled": rows is not None,
                 "auc": calibration.auc if calibration else None, "threshold": result.threshold,
-                "linked_pairs": len(result.pairs), "links_stored": stored["inserted"], "read_seconds": round(read, 2),
-                "link_seconds": round(linking, 2), "pairs_compared": _pairs(len(tablets)),
-                "all_pairs_estimated_seconds": round(linking * _pairs(full) / max(_pairs(len(tablets)), 1), 1),
+                "linked_pairs": len(result.pairs), "stored_links": len(forest), "links_stored": stored["inserted"],
+                "read_seconds": round(read, 2), "link_seconds": round(linking, 2), "pairs_in_table": compared,
+                "pairs_per_second": round(compared / max(linking, 1e-9)),
                 "store_seconds": round(time.perf_counter() - started - read - linking, 2), "score": score})
+    print(f"    {len(tablets):,} tablets  AUC {row['auc'] or 0:.4f}  {len(result.pairs):,} linked pairs "
+          f"({len(forest):,} stored)  ({read:.1f} + {linking:.1f} s, {row['pairs_per_second']:,} pairs/s of the "
+          f"table)", flush=True)
 
 
 def resolve_store_actors(db: str, args: argparse.Namespace, row: dict[str, Any]) -> None:
@@ -338,27 +416,29 @@ def main() -> None:
     parser.add_argument("--seizures", type=int, default=None, help=f"seizures to generate (default {FULL:,})")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK:,} seizures (unless --seizures)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--false-share", type=float, default=0.1,
-                        help="profile threshold: max_fpr = this x (true pairs / unlinked pairs), i.e. false links "
-                             "at most about this share of the true ones")
+    parser.add_argument("--profiles-criterion", default="f1", help="profile threshold criterion (f1, youden)")
+    parser.add_argument("--false-share", type=float, default=0.0,
+                        help="instead of the criterion: max_fpr = this x (true pairs / unlinked pairs), i.e. false "
+                             "links at most about this share of the true ones (0, the default: the criterion)")
     parser.add_argument("--tablets-criterion", default="f1", help="tablet threshold criterion (youden, f1)")
-    parser.add_argument("--one-record-per", default="none",
-                        help="resolve_actors(one_record_per=...): none (connected components, the default: "
-                             "agency's single-best-links clustering does not scale, see docs/store.md) or agency")
-    parser.add_argument("--person-threshold", type=float, default=0.99,
+    parser.add_argument("--one-record-per", default="agency",
+                        help="resolve_actors(one_record_per=...): agency (the default: an agency keeps one record "
+                             "per person it meets, so an actor never takes two records of one agency) or none")
+    parser.add_argument("--person-threshold", type=float, default=0.9,
                         help="match probability from which two person records are one person")
     parser.add_argument("--actor-threshold", type=float, default=0.9,
                         help="the same for the other actors (companies, phones, vehicles, accounts, addresses)")
-    parser.add_argument("--profiles-max", type=int, default=25_000,
-                        help="profiles per target set linked at most (a seeded random sample above; 0: all)")
-    parser.add_argument("--tablets-max", type=int, default=12_000,
-                        help="tablets linked at most (a seeded random sample above; 0: all)")
+    parser.add_argument("--profiles-max", type=int, default=0,
+                        help="profiles per target set linked at most (a seeded random sample above; 0, the "
+                             "default: all)")
+    parser.add_argument("--tablets-max", type=int, default=0,
+                        help="tablets linked at most (a seeded random sample above; 0, the default: all)")
     parser.add_argument("--centrality-nodes", type=int, default=5_000,
                         help="largest network whose betweenness is computed whole (a sample above)")
-    parser.add_argument("--communities-nodes", type=int, default=2_500_000,
+    parser.add_argument("--communities-nodes", type=int, default=200_000,
                         help="largest network whose communities are computed whole (a sample above)")
     parser.add_argument("--no-explain", action="store_true", help="resolve actors without per-pair explanations")
-    parser.add_argument("--memory-limit", default="12GB", help="DuckDB memory limit of the actor resolution")
+    parser.add_argument("--memory-limit", default="6GB", help="DuckDB memory limit of the actor resolution")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the DuckDB store (its path is printed)")
     args = parser.parse_args()
@@ -375,7 +455,8 @@ def main() -> None:
     stages = Stages()
     summary: dict[str, Any] = {
         "benchmark": "end_to_end", "seizures": seizures, "seed": args.seed, "complete": False,
-        "options": {"false_share": args.false_share, "tablets_criterion": args.tablets_criterion,
+        "options": {"profiles_criterion": args.profiles_criterion, "false_share": args.false_share,
+                    "tablets_criterion": args.tablets_criterion,
                     "one_record_per": args.one_record_per, "person_threshold": args.person_threshold,
                     "actor_threshold": args.actor_threshold,
                     "profiles_max": args.profiles_max,

@@ -2,6 +2,7 @@
 
     python bench/profiles.py                    # GC-MS data + generated data of 2,000 seizures
     python bench/profiles.py --seizures 10000   # larger generated data sets
+    OPENBLAS_NUM_THREADS=1 python bench/profiles.py --pair-search 476190  # pair searches, before and after
 
 1. ``../shared/data/impurity-profiles`` (GC-MS sheet): ROC AUC of every combination of normalisation,
    pretreatment and metric under the strict linked rule (R4 of SOURCE.md); the best combination and the
@@ -137,11 +138,77 @@ def generated(seizures: int) -> dict[str, Any]:
     return out
 
 
+def _rate(pairs: int, seconds: float) -> dict[str, float]:
+    return {"pairs": pairs, "seconds": round(seconds, 2), "pairs_per_second": round(pairs / max(seconds, 1e-9))}
+
+
+def pair_search(seizures: int, old_rows: int) -> dict[str, Any]:
+    """Pairs within a threshold: all pairs compared (before) against the matrix-product and blocked searches.
+
+    Profiles: the largest target set's profiles (sum, fourth root, Pearson) at a distance of 0.025 (about
+    the calibrated threshold); tablets at a distance of 0.15. The all-pairs code runs on the first
+    ``old_rows`` rows only (it is quadratic); its rate is pairs of that part per second.
+    """
+    from crystal_palace.demo import generate
+    from crystal_palace.linkage.metrics import close_pairs, iter_pair_blocks
+    from crystal_palace.linkage.pretreatment import pretreat
+    from crystal_palace.linkage.profiles import normalise
+    from crystal_palace.linkage.tablets import close_tablet_pairs, iter_tablet_blocks, read_tablets
+    from crystal_palace.workflows.linkage import read_store_profiles
+
+    data = generate(seizures=seizures, seed=1)
+    names = data.tables["target_sets"]["name"].tolist()
+    sets = {name: read_store_profiles(data, target_set=name) for name in names}
+    name = max(sets, key=lambda k: len(sets[k]))
+    values = pretreat(normalise(sets[name], "sum").values, "fourth_root")
+    out: dict[str, Any] = {"seizures": seizures, "target_set": name, "profiles": len(values)}
+
+    def old(blocks: Any, cut: float | None) -> int:
+        return sum(int((d <= cut).sum()) for _, _, d, *_ in blocks)
+
+    part = values[:old_rows]
+    started = time.perf_counter()
+    found = old(iter_pair_blocks(part, "pearson"), 0.025)
+    out["profiles_all_pairs"] = {**_rate(len(part) * (len(part) - 1) // 2, time.perf_counter() - started),
+                                 "rows": len(part), "within": found}
+    started = time.perf_counter()
+    i, _, _ = close_pairs(values, "pearson", 0.025)
+    out["profiles_close_pairs"] = {**_rate(len(values) * (len(values) - 1) // 2, time.perf_counter() - started),
+                                   "rows": len(values), "within": len(i)}
+    tablets = read_tablets(data.tables["tablets"])
+    out["tablets"] = len(tablets)
+    subset = read_tablets(data.tables["tablets"].iloc[:old_rows])
+    started = time.perf_counter()
+    found = old(((i, j, d) for i, j, d, _ in iter_tablet_blocks(subset)), 0.15)
+    out["tablets_all_pairs"] = {**_rate(len(subset) * (len(subset) - 1) // 2, time.perf_counter() - started),
+                                "rows": len(subset), "within": found}
+    started = time.perf_counter()
+    i, _, _ = close_tablet_pairs(tablets, None, 0.15)
+    out["tablets_blocked"] = {**_rate(len(tablets) * (len(tablets) - 1) // 2, time.perf_counter() - started),
+                              "rows": len(tablets), "within": len(i)}
+    for key in ("profiles_all_pairs", "profiles_close_pairs", "tablets_all_pairs", "tablets_blocked"):
+        row = out[key]
+        print(f"{key:<22} {row['rows']:>8,} rows  {row['seconds']:>8.1f} s  {row['pairs_per_second']:>14,} pairs/s  "
+              f"{row['within']:>12,} within")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seizures", type=int, default=2000, help="seizures per generated data set")
+    parser.add_argument("--pair-search", type=int, default=0, metavar="SEIZURES",
+                        help="only time the pair searches (all pairs against close_pairs and blocked tablets) on "
+                             "generated data of this many seizures, kept beside the other results")
+    parser.add_argument("--old-rows", type=int, default=20_000, help="rows the all-pairs code is timed on")
     args = parser.parse_args()
     from crystal_palace import __version__
+
+    if args.pair_search:
+        kept = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+        kept["pair_search"] = pair_search(args.pair_search, args.old_rows)
+        RESULTS.write_text(json.dumps(kept, indent=1, default=str) + "\n", encoding="utf-8")
+        print(f"\nwrote {RESULTS}")
+        return
 
     results: dict[str, Any] = {"version": __version__, "machine": platform.platform(),
                                "python": platform.python_version()}

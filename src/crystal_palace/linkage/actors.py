@@ -8,8 +8,11 @@ The pipeline for one entity type, on DuckDB or Spark alike:
    is trained: the match prior from near-certain rules, u by random sampling (seeded), m by expectation
    maximisation on blocks (Splink samples EM pairs by hashing, so a run is repeatable);
 4. pairs are scored; each pair above the threshold is kept with its evidence (:mod:`.actors_explain`);
-5. pairs are clustered (connected components at the threshold) into resolved actors, each keeping the
-   ids of all its source records; an unmatched record is an actor of one record, so nothing is lost.
+5. pairs are clustered into resolved actors, strongest first, never joining records that contradict
+   each other (two dates of birth, two identity numbers) or two records of a source that keeps one
+   record per actor (:mod:`.actors_cluster`; connected components chain common names through sparse
+   records); each actor keeps the ids of all its source records, and an unmatched record is an actor
+   of one record, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 from crystal_palace.exceptions import InvalidInput
 from crystal_palace.linkage.actors_backends import Engine
+from crystal_palace.linkage.actors_cluster import ClusterReport, cluster_frame
 from crystal_palace.linkage.actors_explain import (
     Evidence,
     comparisons_from_model,
@@ -216,21 +220,23 @@ def run_splink(engine: Engine, inputs: Sequence[tuple[str, PreparedRecords]], op
     _stage(options, "predict")
 
     start = time.perf_counter()
+    names = [name for name, _ in inputs]
+    records = (pd.concat([t.assign(source_dataset=name) for name, t in zip(names, tables, strict=True)],
+                         ignore_index=True) if link else tables[0])
+    exclusive = None
     if options.duplicate_free:
-        # a source that keeps one record per actor: mutual best links only, never two records of it
-        clustered = linker.clustering.cluster_using_single_best_links(
-            predictions, duplicate_free_datasets=list(options.duplicate_free),
-            threshold_match_probability=options.threshold)
-    else:
-        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            predictions, threshold_match_probability=options.threshold)
-    clusters: pd.DataFrame = clustered.as_pandas_dataframe()  # type: ignore[no-untyped-call]
+        # a source that keeps one record per actor: never two records of it in one actor
+        free = set(options.duplicate_free)
+        records = records.assign(_exclusive=[s if s in free else None for s in records["source_dataset"]])
+        exclusive = "_exclusive"
+    clusters, clustering = cluster_frame(records, pairs, entity_type, exclusive=exclusive)
+    clusters = clusters.drop(columns=["_exclusive"], errors="ignore")
+    del records
     timings["cluster"] = time.perf_counter() - start
     _stage(options, "cluster")
 
     start = time.perf_counter()
     model = linker.misc.save_model_to_json()
-    names = [name for name, _ in inputs]
     if options.label is not None:
         pairs = pairs.drop(columns=[c for c in ("source_dataset_l", "source_dataset_r") if c in pairs.columns])
         clusters = clusters.drop(columns=["source_dataset"], errors="ignore")
@@ -239,13 +245,23 @@ def run_splink(engine: Engine, inputs: Sequence[tuple[str, PreparedRecords]], op
     entities = _entities(clusters, entity_type, names)
     timings["explain"] = time.perf_counter() - start
     _stage(options, "explain")
+    notes.append(_clustering_note(clustering, exclusive is not None))
     report = ModelReport(entity_type, {name: len(t) for (name, _), t in zip(inputs, tables, strict=True)},
                          [c for c, _ in comparisons], blocking_report, notes, trained, model, timings)
-    for sdf in (predictions, clustered):
-        sdf.drop_table_from_database_and_remove_from_cache()
+    predictions.drop_table_from_database_and_remove_from_cache()
     for sdf in registered:
         sdf.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
     return matches, entities, report
+
+
+def _clustering_note(report: ClusterReport, exclusive: bool) -> str:
+    """What the clustering did, for the model report."""
+    refused = ", ".join(f"{n:,} by {'one record per source' if why == 'exclusive' else f'contradicting {why}'}"
+                        for why, n in sorted(report.refused.items()))
+    rule = "at most one record per duplicate-free source, " if exclusive else ""
+    return (f"clustered strongest pairs first ({rule}no contradicting values of checked fields): "
+            f"{report.joined:,} of {report.pairs:,} pairs joined clusters"
+            + (f"; refused {refused}" if refused else ""))
 
 
 def _stage(options: RunOptions, name: str) -> None:

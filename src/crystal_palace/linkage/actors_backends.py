@@ -76,11 +76,16 @@ def open_engine(backend: str = "duckdb", *, spark: Any = None, memory_limit: str
     return Engine("spark", session, workdir, owned_session=session if owned else None)
 
 
+TEMP_LIMIT = "40GB"
+"""Most disk DuckDB may spill to (its temporary folder); a query that needs more fails with a clear error."""
+
+
 def _duckdb_connection(workdir: str, memory_limit: str | None, threads: int | None) -> Any:
     import duckdb
 
     connection = duckdb.connect(":memory:")
     connection.execute(f"SET temp_directory = '{workdir}'")
+    connection.execute(f"SET max_temp_directory_size = '{TEMP_LIMIT}'")  # a runaway query fails, the disk stays
     if memory_limit:
         connection.execute(f"SET memory_limit = '{memory_limit}'")
     if threads:

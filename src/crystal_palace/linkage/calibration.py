@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -191,6 +191,28 @@ class PairLabeller:
         return np.r_[li, ui].astype(np.intp), np.r_[lj, uj].astype(np.intp), labels, True
 
 
+    def unlinked_total(self, *, draws: int = 1_000_000, seed: int = 1) -> float:
+        """How many pairs the rule counts as unlinked in the whole table (not only in a sample of them).
+
+        Counted exactly from the group sizes when the rule asks nothing of attribute columns (``group`` and
+        ``sized``); else estimated from ``draws`` seeded random pairs (the share labelled unlinked times
+        the number of pairs). A sample of unlinked pairs estimates the false-positive *rate* without bias,
+        but a false-positive *count* (what F1 weighs against the linked pairs) needs this total.
+        """
+        n = len(self.groups)
+        if not self.rule.same:
+            if self.rule.unlinked_singletons:
+                single = int(np.sum(self.sizes == 1))
+                return float(single * (single - 1) // 2)
+            within = np.bincount(self.groups).astype(np.int64)
+            return float(n * (n - 1) // 2 - int((within * (within - 1) // 2).sum()))
+        rng = np.random.default_rng(seed)
+        i, j = rng.integers(0, n, draws), rng.integers(0, n, draws)
+        distinct = i != j
+        i, j = i[distinct].astype(np.intp), j[distinct].astype(np.intp)
+        return float(np.mean(self.label(i, j) == 0) * (n * (n - 1) // 2)) if len(i) else 0.0
+
+
 def _reference_id_column(frame: pd.DataFrame) -> str:
     lowered = {str(c).lower(): str(c) for c in frame.columns}
     for name in ("sample_id", "specimen", "sample", "id"):
@@ -209,6 +231,8 @@ class Roc:
     auc: float
     n_linked: int = 0
     n_unlinked: int = 0
+    unlinked_total: float | None = None
+    """Unlinked pairs in the whole population when ``n_unlinked`` are a random sample of them (else None)."""
 
 
 def roc_curve(linked: Array, unlinked: Array) -> Roc:
@@ -270,14 +294,18 @@ def choose_threshold(roc: Roc, *, max_fpr: float | None = None, criterion: str =
     ``youden`` maximises TPR - FPR (Youden 1950), which ignores how many more unlinked than linked pairs
     there are; ``f1`` maximises the F1 score of the linked pairs at the reference's own proportions, which
     keeps false links few when unlinked pairs vastly outnumber linked ones (as in any large collection).
+    When the unlinked pairs are a sample, each stands for ``unlinked_total / n_unlinked`` pairs of the
+    population (:attr:`Roc.unlinked_total`), so F1 is taken at the population's proportions, not the
+    sample's (which would let far too many false links through).
     """
     if max_fpr is not None:
         allowed = np.flatnonzero(roc.fpr <= max_fpr)
         k = int(allowed[-1])
     elif criterion == "f1":
         hits = roc.tpr * roc.n_linked
+        unlinked = roc.unlinked_total if roc.unlinked_total is not None else roc.n_unlinked
         with np.errstate(invalid="ignore", divide="ignore"):
-            f1 = np.where(hits > 0, 2 * hits / (hits + roc.fpr * roc.n_unlinked + roc.n_linked), 0.0)
+            f1 = np.where(hits > 0, 2 * hits / (hits + roc.fpr * unlinked + roc.n_linked), 0.0)
         k = int(np.argmax(f1))
     elif criterion == "youden":
         k = int(np.argmax(roc.tpr - roc.fpr))
@@ -382,7 +410,11 @@ def verbal_scale(lr: float) -> str:
         return "no support for either proposition"
     strength = lr if lr > 1 else 1.0 / lr
     words = next(w for bound, w in ENFSI_SCALE if strength > bound or (bound == 1.0 and strength >= bound))
-    return f"{words} for {'the same source' if lr > 1 else 'different sources'}"
+    return _PHRASES[(words, lr > 1)]  # one string object per phrase: millions of linked pairs share them
+
+
+_PHRASES = {(words, same): f"{words} for {'the same source' if same else 'different sources'}"
+            for _, words in ENFSI_SCALE for same in (True, False)}
 
 
 @dataclass(frozen=True)
@@ -449,13 +481,20 @@ class Calibration:
 
 def calibrate(linked: Array, unlinked: Array, *, method: dict[str, str], rule: str = "group",
               max_fpr: float | None = None, criterion: str = "youden", sampled: bool = False,
-              bins: int = 400, features: Sequence[str] = ()) -> Calibration:
-    """Calibrate a method's distances from its linked and unlinked populations (at least 2 pairs of each)."""
+              bins: int = 400, features: Sequence[str] = (), unlinked_total: float | None = None) -> Calibration:
+    """Calibrate a method's distances from its linked and unlinked populations (at least 2 pairs of each).
+
+    ``unlinked_total``: when ``unlinked`` is a random sample, the number of unlinked pairs in the whole
+    population (:meth:`PairLabeller.unlinked_total`), so that the ``f1`` criterion counts false links at
+    the population's proportions.
+    """
     if len(linked) < 2 or len(unlinked) < 2:
         raise InvalidInput(f"calibration needs at least 2 linked and 2 unlinked pairs; the reference gives "
                            f"{len(linked)} linked and {len(unlinked)} unlinked under rule {rule!r}",
                            field="reference")
     roc = roc_curve(linked, unlinked)
+    if unlinked_total is not None:
+        roc = replace(roc, unlinked_total=float(unlinked_total))
     threshold, tpr, fpr = choose_threshold(roc, max_fpr=max_fpr, criterion=criterion)
     model = LikelihoodRatioModel.fit(linked, unlinked, bins=bins)
     return Calibration(method, rule, len(linked), len(unlinked), roc.auc, threshold, tpr, fpr, model, sampled,

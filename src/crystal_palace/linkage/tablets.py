@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -284,3 +285,131 @@ def _plain(value: object) -> object:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
         return None
     return value.item() if isinstance(value, np.generic) else value
+
+
+CHUNK = 2_000_000
+"""Candidate pairs measured at once by :func:`close_tablet_pairs` (about 200 MB of components)."""
+
+
+def _band_pairs(a_rows: Index, a_values: Array, b_rows: Index, b_values: Array, reach: float, same: bool,
+                ) -> Iterator[tuple[Index, Index]]:
+    """Pairs of rows whose values (sorted ascending in both lists) are at most ``reach`` apart, in chunks.
+
+    With ``same`` the two lists are one, and each pair comes once.
+    """
+    lo = np.searchsorted(b_values, a_values - reach, side="left")
+    hi = np.searchsorted(b_values, a_values + reach, side="right")
+    if same:
+        lo = np.maximum(lo, np.arange(len(a_values)) + 1)
+    counts = np.maximum(hi - lo, 0)
+    ends = np.cumsum(counts)
+    start = 0
+    while start < len(a_values):
+        stop = int(np.searchsorted(ends, (ends[start - 1] if start else 0) + CHUNK, side="right"))
+        stop = max(stop, start + 1)
+        c = counts[start:stop]
+        total = int(c.sum())
+        if total:
+            first = np.repeat(np.arange(start, stop), c)
+            offsets = np.arange(total) - np.repeat(np.cumsum(c) - c, c)
+            yield a_rows[first], b_rows[lo[first] + offsets]
+        start = stop
+
+
+def _all_pairs(a_rows: Index, b_rows: Index, same: bool) -> Iterator[tuple[Index, Index]]:
+    """Every pair between two lists of rows (each pair once when they are one list), in chunks."""
+    step = max(1, CHUNK // max(len(b_rows), 1))
+    for start in range(0, len(a_rows), step):
+        part = np.arange(start, min(start + step, len(a_rows)))
+        if same:
+            bi, bj = np.triu_indices(len(part), 1, m=len(b_rows) - start)
+            yield a_rows[part[bi]], b_rows[bj + start]
+        else:
+            yield np.repeat(a_rows[part], len(b_rows)), np.tile(b_rows, len(part))
+
+
+def candidate_pairs(t: TabletTable, tol: Tolerances | None = None, max_distance: float | None = None,
+                    ) -> Iterator[tuple[Index, Index]]:
+    """Pairs that can be within ``max_distance`` (or compatible, when it is None): a sound blocking.
+
+    A tablet distance is a weighted mean over the features both tablets have, so it is at least
+    (w_logo x logo component + w_diameter x diameter component) / (sum of all weights): more known
+    features that agree can only bring it down to that. Tablets are therefore compared only within one
+    logo, across two logos whose dissimilarity alone does not exceed the threshold (``Tesla`` and
+    ``Teslaa``, never ``Tesla`` and ``Rolex``), and with every tablet when their logo is missing (an
+    unknown logo is neither for nor against); and within those, only when their diameters are close
+    enough (sorted, a band join), a missing diameter again compared with all. Compatible pairs need the
+    same known logo and diameters within tolerance. Yields ``(i, j)`` chunks, ``i < j``, each pair once.
+    """
+    tol = tol or Tolerances()
+    weights = {name: float(tol.weights.get(name, 1.0)) for name in FEATURES}
+    present = [name for name in FEATURES if name in t.raw.columns] or list(FEATURES)
+    total = sum(weights[name] for name in present)
+    w_logo, w_diameter = weights["logo"], weights["diameter_mm"]
+    diameter = t.measures["diameter_mm"]
+    codes = t.logo_codes
+    groups = {int(code): np.flatnonzero(codes == code).astype(np.intp) for code in np.unique(codes)}
+    known = sorted(code for code in groups if code >= 0)
+    if max_distance is None:
+        pairs = [(code, code, 2 * tol.diameter_mm * (0.5 + 1e-9) * (1 + 1e-9)) for code in known]
+    else:
+        budget = max_distance * total * (1 + 1e-9) + 1e-12
+        pairs = []
+        for x, code in enumerate(known):
+            for other in known[x:]:
+                room = budget - (0.0 if other == code else w_logo * (1.0 - float(t.logo_sim[code, other])))
+                if room >= 0:
+                    pairs.append((code, other, np.inf if room >= w_diameter else 2 * tol.diameter_mm * room
+                                  / w_diameter * (1 + 1e-9)))
+        if -1 in groups:
+            room = budget
+            reach = np.inf if room >= w_diameter else 2 * tol.diameter_mm * room / w_diameter * (1 + 1e-9)
+            pairs.extend((-1, code, reach) for code in [-1, *known])
+    for code, other, reach in pairs:
+        yield from _group_pairs(groups[code], groups[other], diameter, reach, code == other)
+
+
+def _group_pairs(a: Index, b: Index, diameter: Array, reach: float, same: bool) -> Iterator[tuple[Index, Index]]:
+    """Pairs between two logo groups with diameters within ``reach`` (a missing diameter pairs with all)."""
+    def ordered(rows: Index) -> tuple[Index, Index, Array]:
+        values = diameter[rows]
+        missing = rows[np.isnan(values)]
+        measured = rows[~np.isnan(values)]
+        order = np.argsort(diameter[measured], kind="stable")
+        return missing, measured[order], diameter[measured[order]]
+
+    a_missing, a_rows, a_values = ordered(a)
+    if same:
+        chunks = chain(_all_pairs(a_rows, a_rows, True) if np.isinf(reach)
+                       else _band_pairs(a_rows, a_values, a_rows, a_values, reach, True),
+                       _all_pairs(a_missing, a_missing, True), _all_pairs(a_missing, a_rows, False))
+    else:
+        b_missing, b_rows, b_values = ordered(b)
+        chunks = chain(_all_pairs(a_rows, b_rows, False) if np.isinf(reach)
+                       else _band_pairs(a_rows, a_values, b_rows, b_values, reach, False),
+                       _all_pairs(a_missing, np.r_[b_missing, b_rows].astype(np.intp), False),
+                       _all_pairs(a_rows, b_missing, False))
+    for i, j in chunks:
+        yield np.minimum(i, j), np.maximum(i, j)
+
+
+def close_tablet_pairs(t: TabletTable, tol: Tolerances | None = None, max_distance: float | None = None,
+                       ) -> tuple[Index, Index, Array]:
+    """Pairs at most ``max_distance`` apart (compatible pairs when None), closest first, ties by ``i``, ``j``.
+
+    The same pairs and distances as :func:`iter_tablet_blocks` filtered the same way, from the candidates
+    of :func:`candidate_pairs` instead of all pairs.
+    """
+    tol = tol or Tolerances()
+    found_i, found_j, found_d = [], [], []
+    for i, j in candidate_pairs(t, tol, max_distance):
+        distance, compatible = tablet_distances(t, i, j, tol)
+        keep = compatible if max_distance is None else distance <= max_distance
+        found_i.append(i[keep])
+        found_j.append(j[keep])
+        found_d.append(distance[keep])
+    if not found_d:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
+    ci, cj, cd = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_d)
+    order = np.lexsort((cj, ci, cd))
+    return ci[order], cj[order], cd[order]

@@ -181,8 +181,8 @@ def resolve_actors(records: Any, *, entity_type: str = "person", columns: Mappin
         Name of the data set in record references.
     one_record_per
         A column (``agency``) whose every value holds at most one record per actor: an agency that keeps
-        one record per person it meets. Clusters then never take two records of one value, and a
-        record joins a cluster only by a mutual best link (Splink's single-best-links clustering).
+        one record per person it meets. Clusters then never take two records of one value (pairs are
+        clustered strongest first; see ``linkage/actors_cluster.py``).
     memory_limit
         DuckDB memory limit (``"16GB"``); DuckDB spills to a temporary folder above it.
 
@@ -210,8 +210,7 @@ def resolve_actors(records: Any, *, entity_type: str = "person", columns: Mappin
                 run = RunOptions(**{**options.__dict__, "duplicate_free": free, "within": True, "label": dataset})
                 matches, entities, report = run_splink(engine, groups, run)
                 report.records = {labels[name]: n for name, n in report.records.items()}
-                report.training.append(f"at most one record per {one_record_per} in an actor "
-                                       "(single best links clustering)")
+                report.training.append(f"at most one record per {one_record_per} in an actor")
             else:
                 matches, entities, report = run_splink(engine, [(dataset, part)], options)
             result.matches.extend(matches)

@@ -33,7 +33,7 @@ from crystal_palace.linkage.calibration import (
     roc_points,
     verbal_scale,
 )
-from crystal_palace.linkage.metrics import METRICS, iter_pair_blocks, metric_name, paired_distances
+from crystal_palace.linkage.metrics import METRICS, close_pairs, iter_pair_blocks, metric_name, paired_distances
 from crystal_palace.linkage.pretreatment import PRETREATMENTS, pretreat, pretreatment_name
 from crystal_palace.linkage.profiles import (
     NORMALISATIONS,
@@ -42,7 +42,13 @@ from crystal_palace.linkage.profiles import (
     profiles_from_tables,
     read_profiles,
 )
-from crystal_palace.linkage.tablets import Tolerances, explain_pairs, iter_tablet_blocks, read_tablets, tablet_distances
+from crystal_palace.linkage.tablets import (
+    Tolerances,
+    close_tablet_pairs,
+    explain_pairs,
+    read_tablets,
+    tablet_distances,
+)
 
 DEFAULT_LIMIT = 10_000
 """Most pairs returned when no threshold applies (the closest first)."""
@@ -285,15 +291,18 @@ def link_profiles(table: pd.DataFrame | str | Path | ProfileTable, *, id_column:
         i, j, labels, sampled = labeller.labelled_pairs()
         d = paired_distances(values, i, j, method["metric"])
         fitted = calibrate(d[labels == 1], d[labels == 0], method=method, rule=labeller.rule.describe(),
-                           max_fpr=max_fpr, criterion=criterion, sampled=sampled, features=profiles.peaks)
+                           max_fpr=max_fpr, criterion=criterion, sampled=sampled, features=profiles.peaks,
+                           unlinked_total=labeller.unlinked_total() if sampled else None)
         if sampled:
             notes.append("unlinked reference pairs were a random sample (the table is large)")
     cut = threshold if threshold is not None else (fitted.threshold if fitted is not None else None)
     if cut is None:
         notes.append(f"no threshold and no calibration: the {limit} closest pairs are listed, none marked linked")
-    ci, cj, cd = _collect(iter_pair_blocks(values, method["metric"]), cut, limit if cut is None else None)
+        ci, cj, cd = _collect(iter_pair_blocks(values, method["metric"]), None, limit)
+    else:  # the same pairs as all pairs filtered at the threshold, screened by matrix products
+        ci, cj, cd = close_pairs(values, method["metric"], cut)
     pairs = pd.DataFrame({"a": [profiles.ids[k] for k in ci], "b": [profiles.ids[k] for k in cj], "distance": cd})
-    pairs["linked"] = cd <= cut if cut is not None else False
+    pairs["linked"] = cut is not None  # close_pairs keeps what is within the threshold (up to rounding)
     if fitted is not None:
         lrs = fitted.likelihood_ratio(cd) if len(cd) else np.zeros(0)
         pairs["lr"] = lrs
@@ -400,14 +409,15 @@ def link_tablets(table: pd.DataFrame | str | Path, *, id_column: str | None = No
         i, j, labels, sampled = labeller.labelled_pairs()
         d, _ = tablet_distances(tablets, i, j, tol)
         fitted = calibrate(d[labels == 1], d[labels == 0], method=method, rule=labeller.rule.describe(),
-                           max_fpr=max_fpr, criterion=criterion, sampled=sampled)
+                           max_fpr=max_fpr, criterion=criterion, sampled=sampled,
+                           unlinked_total=labeller.unlinked_total() if sampled else None)
     cut = threshold if threshold is not None else (fitted.threshold if fitted is not None else None)
+    # blocked on logo and diameter: the same pairs as all pairs filtered, without comparing the rest
+    ci, cj, cd = close_tablet_pairs(tablets, tol, cut)
     if cut is None:
-        blocks = ((i[c], j[c], d[c]) for i, j, d, c in iter_tablet_blocks(tablets, tol))
         notes.append("no threshold and no calibration: compatible pairs are linked")
-        ci, cj, cd = _collect(blocks, None, limit)
-    else:
-        ci, cj, cd = _collect(((i, j, d) for i, j, d, _ in iter_tablet_blocks(tablets, tol)), cut, None)
+        if limit is not None:
+            ci, cj, cd = ci[:limit], cj[:limit], cd[:limit]
     pairs = pd.DataFrame({"a": [tablets.ids[k] for k in ci], "b": [tablets.ids[k] for k in cj], "distance": cd})
     pairs["linked"] = True
     if fitted is not None:
