@@ -52,26 +52,37 @@ def looks_like_smiles(text: str) -> bool:
 
 def detect_input_type(text: str, known_name: bool = False) -> str:
     """Best guess of the query's type; ``known_name`` says the library knows the text as a name."""
+    return detect_and_parse(text, known_name)[0]
+
+
+def detect_and_parse(text: str, known_name: bool = False) -> tuple[str, Chem.Mol | None]:
+    """:func:`detect_input_type`, and the molecule when telling a SMILES from a name parsed one (else None).
+
+    The molecule is what :func:`parse_structure` gives for a SMILES of at most :data:`MAX_QUERY_CHARS`
+    characters with atoms; anything else comes back as None, for ``parse_structure`` to parse or to
+    explain. A caller that parses the query next saves parsing it twice.
+    """
     stripped = text.strip()
     if stripped.startswith("InChI="):
-        return "inchi"
+        return "inchi", None
     if looks_like_inchikey(stripped):
-        return "inchikey"
+        return "inchikey", None
     if looks_like_molblock(text):
-        return "mol"
+        return "mol", None
     if looks_like_cas(stripped):
-        return "cas"
+        return "cas", None
     if known_name:
-        return "name"
+        return "name", None
     if looks_like_smiles(stripped) and " " not in stripped:
         with quiet_rdkit():
-            if Chem.MolFromSmiles(stripped) is not None:
-                return "smiles"
+            mol = Chem.MolFromSmiles(stripped)
+        if mol is not None:
+            return "smiles", (mol if len(text) <= MAX_QUERY_CHARS and mol.GetNumAtoms() else None)
         # a SMILES-shaped string that does not parse: report it as a broken SMILES, unless it
         # reads like a word (letters and hyphens only), which is more likely an unknown name
         if re.search(r"[\[\]()=#@0-9]", stripped):
-            return "smiles"
-    return "name"
+            return "smiles", None
+    return "name", None
 
 
 

@@ -146,20 +146,49 @@ class PathFinder:
             found = [t for t in found if t.kind == "precursor"]
         return found[0] if found else None
 
+    @staticmethod
+    def _seen(product: Product, seen: set[str], compositions: set[tuple[tuple[int, int], ...]],
+              unkeyed: dict[tuple[tuple[int, int], ...], list[Product]]) -> bool:
+        """True when the search met the product's InChIKey before; else it is noted as met.
+
+        Structures with different heavy atoms have different InChIKeys (the key hashes the formula), so
+        keys are compared, and computed, only within one composition.
+        """
+        composition = product.heavy_atoms
+        if composition not in compositions:
+            compositions.add(composition)
+            unkeyed[composition] = [product]
+            return False
+        for other in unkeyed.pop(composition, ()):
+            seen.add(other.inchikey)
+        if product.inchikey in seen:
+            return True
+        seen.add(product.inchikey)
+        return False
+
     def _step(self, transformation: Transformation, product: Product) -> Step:
         return Step(transformation, product.smiles, product.inchikey, self.library.by_inchikey.get(product.inchikey))
 
     def search(self, mol: Chem.Mol, key: str | None = None) -> Search:
-        """Every path of 1..max_steps transformations from ``mol`` to a target, shortest first."""
+        """Every path of 1..max_steps transformations from ``mol`` to a target, shortest first.
+
+        An intermediate is expanded once per InChIKey. Its key is computed only when needed: when it
+        could be a target (its heavy atoms are a target's), when another structure met in the search has
+        the same heavy atoms (only then can the two share a key), or when a path goes through it. Most
+        intermediates are none of these, and the InChI computation was most of the search's time.
+        """
         result = Search()
         start_key = key or inchikey(mol)
         deadline = time.perf_counter() + self.time_limit_s
-        seen = {start_key}
-        level: list[tuple[Chem.Mol, tuple[Step, ...]]] = [(mol, ())]
+        seen = {start_key}  # the keys of the start and of the intermediates keyed so far
+        compositions = {heavy_atoms(mol)}  # the heavy atoms of the start and of every intermediate
+        unkeyed: dict[tuple[tuple[int, int], ...], list[Product]] = {}  # intermediates not keyed yet
+        # an intermediate carries how it was made, (transformation, product) pairs: steps are made for paths
+        level: list[tuple[Chem.Mol, tuple[tuple[Transformation, Product], ...]]] = [(mol, ())]
         found: dict[tuple[str, tuple[str, ...]], Path] = {}
         for depth in range(1, self.max_steps + 1):
-            following: list[tuple[Chem.Mol, tuple[Step, ...]]] = []
-            for current, steps in level:
+            following: list[tuple[Chem.Mol, tuple[tuple[Transformation, Product], ...]]] = []
+            for current, made in level:
                 for transformation in self.knowledge.transformations:
                     if time.perf_counter() > deadline:
                         result.truncated = True
@@ -169,15 +198,14 @@ class PathFinder:
                         target = (self.target_for(product.inchikey) if product.heavy_atoms in self.target_atoms
                                   else None)
                         if target is not None and product.inchikey[:14] != start_key[:14]:
-                            route = (*steps, self._step(transformation, product))
+                            route = tuple(self._step(t, p) for t, p in (*made, (transformation, product)))
                             signature = (target.substance.id, tuple(s.transformation.id for s in route))
                             found.setdefault(signature, Path(route, target))
                             continue
-                        if depth == self.max_steps or product.inchikey in seen:
+                        if depth == self.max_steps or self._seen(product, seen, compositions, unkeyed):
                             continue
-                        seen.add(product.inchikey)
                         if len(following) < self.max_intermediates:
-                            following.append((product.mol, (*steps, self._step(transformation, product))))
+                            following.append((product.mol, (*made, (transformation, product))))
                         else:
                             result.truncated = True
             level = following

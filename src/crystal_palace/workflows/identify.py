@@ -27,7 +27,7 @@ from crystal_palace.chemistry.library import Library, Substance, default_library
 from crystal_palace.chemistry.names import name_key
 from crystal_palace.chemistry.rdkit_typed import inchikey
 from crystal_palace.chemistry.standardize import StandardizedMol, canonical_tautomer, standardize
-from crystal_palace.chemistry.structures import detect_input_type, looks_like_inchikey, parse_structure
+from crystal_palace.chemistry.structures import detect_and_parse, looks_like_inchikey, parse_structure
 from crystal_palace.chemistry.vocabulary import INPUT_TYPES
 from crystal_palace.exceptions import CrystalPalaceError, FieldError, InvalidInput, MissingOptionalDependency
 
@@ -175,8 +175,9 @@ def _resolve(result: IdentifyResult, query: str, input_type: str | None, lib: Li
     if input_type is not None and input_type not in INPUT_TYPES:
         raise InvalidInput(f"unknown input type {input_type!r}; use one of {sorted(INPUT_TYPES)}",
                            field="input_type", record=result.record)
+    parsed = None  # the SMILES parsed while telling it from a name (not parsed twice)
     if input_type is None:
-        kind = detect_input_type(query, known_name=name_key(text) in lib.by_name)
+        kind, parsed = detect_and_parse(query, known_name=name_key(text) in lib.by_name)
     else:
         kind = input_type
     result.input_type = kind
@@ -202,7 +203,7 @@ def _resolve(result: IdentifyResult, query: str, input_type: str | None, lib: Li
         else:
             result.input_type = "iupac"  # resolved in one OPSIN batch by the caller
     else:
-        result.mol = parse_structure(query, kind, record=result.record)
+        result.mol = parsed if parsed is not None else parse_structure(query, kind, record=result.record)
 
 
 def _from_entry(result: IdentifyResult, entry: Substance) -> None:

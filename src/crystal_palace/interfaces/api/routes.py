@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from crystal_palace.interfaces.api.errors import ERROR_RESPONSES
 from crystal_palace.interfaces.api.models import (
@@ -42,13 +43,20 @@ def health() -> Health:
 
 @router.post("/identify", response_model=list[Verdict], responses=ERROR_RESPONSES,
              summary="Identify one or more substances")
-def identify(request: IdentifyRequest) -> list[dict[str, Any]]:
+async def identify(request: IdentifyRequest) -> list[dict[str, Any]]:
     """Identity, NPS family with its evidence, nearest controlled analogues and legal status, one verdict per query.
 
     The response is a list in the order of the queries (a list of one for ``query``). ``legal`` holds one
     verdict per jurisdiction (``controlled`` true, false, or null when the encoded rules do not decide),
     as of ``as_of`` (default today), for ``jurisdictions`` (default all); ``"legal": false`` leaves it empty.
     """
+    # the busiest route: the verdicts are computed in one worker thread (they take milliseconds, and a name
+    # may wait for OPSIN), and the response is checked and encoded on the event loop (tens of microseconds).
+    # A plain ``def`` would cost a second thread hop per request, for the response check.
+    return await run_in_threadpool(_identify, request)
+
+
+def _identify(request: IdentifyRequest) -> list[dict[str, Any]]:
     from crystal_palace import identify as identify_substance
     from crystal_palace.workflows.legal import require_legal_options
 

@@ -52,6 +52,10 @@ def serve(
     reload: Annotated[bool, typer.Option("--reload", help="Restart when the source changes (development).")]
     = False,
     log_level: Annotated[LogLevel, typer.Option(help="uvicorn's log level.")] = LogLevel.info,
+    access_log: Annotated[bool, typer.Option(
+        "--access-log/--no-access-log",
+        help="Log a line per request at --log-level info or debug (the audit trail records every request "
+             "anyway).")] = True,
     db: Annotated[str | None, typer.Option(
         "--db", metavar="URL", show_default=False, envvar="CRYSTAL_PALACE_DB",
         help="The store: duckdb:///path or a path (default: the user's data folder), or postgresql://... "
@@ -88,8 +92,11 @@ def serve(
                    "`crystal-palace users passwd admin`)", err=True)
     if reload and workers > 1:
         typer.echo("note: --reload runs one worker; --workers is ignored", err=True)
+    # uvloop and httptools (uvicorn[standard]) are chosen by uvicorn's "auto"; the access log is switched
+    # off outright when its lines would not be shown, so that no request pays for a filtered log call
     uvicorn.run(APP_PATH, host=host, port=port, workers=None if reload else workers, reload=reload,
-                log_level=log_level.value)
+                log_level=log_level.value,
+                access_log=access_log and log_level in (LogLevel.info, LogLevel.debug))
 
 
 def bootstrap_admin(db: str | None, accounts: str | None, country: str, agency: str) -> str | None:
