@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 from pydantic import TypeAdapter
@@ -15,6 +17,12 @@ from crystal_palace.interfaces.api.models import Verdict
 from crystal_palace.web.testing import add_test_user
 
 MDMA = "CNC(C)Cc1ccc2OCOc2c1"
+
+
+def run_loop(coroutine: Any) -> Any:
+    """``asyncio.run`` in a thread of its own: another test (Playwright's sync API) may keep a loop in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_the_answers_are_the_workflows_verdicts_through_the_response_model():
@@ -35,7 +43,7 @@ def test_the_answers_are_the_workflows_verdicts_through_the_response_model():
                                      headers={"Authorization": f"Bearer {token}"}) as client:
             return [await client.post("/v1/identify", json=body) for body in bodies]
 
-    responses = asyncio.run(run())
+    responses = run_loop(run())
     from crystal_palace.workflows.legal import require_legal_options
 
     for body, response in zip(bodies, responses, strict=True):
@@ -75,4 +83,4 @@ def test_the_event_loop_answers_while_a_verdict_is_being_computed(monkeypatch):
             release.set()
             return health.status_code, (await slow).status_code
 
-    assert asyncio.run(run()) == (200, 200)
+    assert run_loop(run()) == (200, 200)

@@ -134,7 +134,7 @@ def cluster_pairs(n: int, left: NDArray[np.intp], right: NDArray[np.intp], weigh
     >>> labels, report = cluster_pairs(3, np.array([0, 1]), np.array([1, 2]), np.array([5.0, 4.0]),
     ...                                exclusive=["x", None, "x"])
     >>> labels.tolist(), report.refused
-    ([0, 0, 2], {'exclusive': 1})
+    ([0, 0, 1], {'exclusive': 1})
     """
     parent = np.arange(n, dtype=np.intp)
     sizes = np.ones(n, dtype=np.intp)
