@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -260,33 +261,29 @@ async def exchange_page(request: Request, user: User = ExchangeUser) -> HTMLResp
 @router.post("/exchange/package")
 async def build_package(request: Request, user: User = ExchangeUser) -> Response:
     """A package of the chosen records for a partner, as a file to send (the form posts without htmx)."""
-    form = await request.form()
-    ids = [str(v) for v in form.getlist("ids")]
-    db = exchange_store(web_context(request).settings.db)
-    audit_records(request, ids)
-    try:
-        package = await run_in_threadpool(
-            lambda: outgoing_package(db, user, ids, str(form.get("recipient") or ""),
-                                     handling=str(form.get("handling") or "H2")))
-    except CrystalPalaceError as exc:
-        return await run_in_threadpool(_page, request, user, status=422, problem=_problem(exc))
-    return _download(f"package-{package['header']['package_id']}.json", package)
+    return await _send(request, user, "package", lambda db, ids, form: outgoing_package(
+        db, user, ids, str(form.get("recipient") or ""), handling=str(form.get("handling") or "H2")))
 
 
 @router.post("/exchange/retract")
 async def build_retraction(request: Request, user: User = ExchangeUser) -> Response:
     """A retraction of the chosen records for a partner, as a file to send."""
+    return await _send(request, user, "retraction", lambda db, ids, form: retraction_package(
+        db, user, ids, str(form.get("recipient") or ""), str(form.get("reason") or "")[:2000]))
+
+
+async def _send(request: Request, user: User, kind: str,
+                make: Callable[[Any, list[str], Any], dict[str, Any]]) -> Response:
+    """The file a form's chosen records make (a package or a retraction); the page again with the problem."""
     form = await request.form()
     ids = [str(v) for v in form.getlist("ids")]
     db = exchange_store(web_context(request).settings.db)
     audit_records(request, ids)
     try:
-        package = await run_in_threadpool(
-            lambda: retraction_package(db, user, ids, str(form.get("recipient") or ""),
-                                       str(form.get("reason") or "")[:2000]))
+        package = await run_in_threadpool(make, db, ids, form)
     except CrystalPalaceError as exc:
         return await run_in_threadpool(_page, request, user, status=422, problem=_problem(exc))
-    return _download(f"retraction-{package['header']['package_id']}.json", package)
+    return _download(f"{kind}-{package['header']['package_id']}.json", package)
 
 
 @router.post("/exchange/encodings")
