@@ -9,6 +9,7 @@ error shape. User management and the audit trail are for admins. The pages thems
 from __future__ import annotations
 
 import datetime
+import importlib
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -26,30 +27,12 @@ from crystal_palace.web.security import SESSION_COOKIE, AdminOnly, AnyRole, curr
 router = APIRouter()
 router.include_router(pages.router)
 router.include_router(seizure_pages.router)
-if pages.hook("/precursors").available():
-    from crystal_palace.web import precursor_pages
-
-    router.include_router(precursor_pages.router)
-if pages.hook("/spectra").available():
-    from crystal_palace.web import spectra_pages
-
-    router.include_router(spectra_pages.router)
-if pages.hook("/alerts").available():
-    from crystal_palace.web import alert_pages
-
-    router.include_router(alert_pages.router)
-if pages.hook("/network").available():
-    from crystal_palace.web import network_pages
-
-    router.include_router(network_pages.router)
-if pages.hook("/map").available():
-    from crystal_palace.web import map_pages
-
-    router.include_router(map_pages.router)
-if pages.hook("/exchange").available():
-    from crystal_palace.web import exchange_pages
-
-    router.include_router(exchange_pages.router)
+#: each job's pages, included when the job's workflow is installed (its hook in PAGE_HOOKS says so)
+JOB_PAGES = {"/precursors": "precursor_pages", "/spectra": "spectra_pages", "/alerts": "alert_pages",
+             "/network": "network_pages", "/map": "map_pages", "/exchange": "exchange_pages"}
+for path, module in JOB_PAGES.items():
+    if pages.hook(path).available():
+        router.include_router(importlib.import_module(f"crystal_palace.web.{module}").router)
 
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES, 401: {"description": "Not authenticated."}, 403: {"description": "Not allowed."},
