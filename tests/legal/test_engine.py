@@ -308,3 +308,22 @@ def test_since_bound_says_how_exact_the_start_date_is() -> None:
     assert amfetamine["controlled"] is True and amfetamine["since"] == "1976-08-16"
     assert amfetamine["since_bound"] == "exact"
     assert status("caffeine", "UN", D(2026, 1, 1)).to_dict()["since_bound"] is None
+
+
+def test_a_screen_leaves_out_why_a_partly_encoded_rule_does_not_cover() -> None:
+    """A partly encoded rule that does not cover makes the verdict undecided, with or without the details.
+
+    The UK 1(c) phenethylamine rule is encoded partly; N-(2-cyanobenzyl)-2C-E has its core but an
+    N-substituent that is not alkyl. A screen (detail=False) gets the same undecided verdict, naming the
+    rule, without the part that fails (working that out is a second pass over every placement).
+    """
+    mol = Chem.MolFromSmiles("COc1cc(CCNCc2ccccc2C#N)c(OC)cc1CC")
+    day = datetime.date(2026, 1, 1)
+    full = legal_status(mol, None, jurisdictions=["UK"], as_of=day)[0]
+    short = legal_status(mol, None, jurisdictions=["UK"], as_of=day, detail=False)[0]
+    assert (full.controlled, short.controlled) == (None, None)
+    assert full.rule == short.rule == "uk-mda-1-1c-phenethylamines"
+    assert "'*Cc1ccccc1C#N' is not one of: alkyl" in full.explanation
+    assert "its core is present but the structure is outside the definition as encoded" in short.explanation
+    assert "legal explain` says which part fails" in short.explanation and "is not one of" not in short.explanation
+    assert "encoded only partly" in short.explanation

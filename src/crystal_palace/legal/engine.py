@@ -305,7 +305,7 @@ def _decide_fully(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None,
             excluded, listing_doubt = _excluded_by_listing(jx, rule, sid, day) if sid is not None else (False, "")
             if excluded:
                 continue
-            result = match_cached(mol, rule, explain=partial)
+            result = match_cached(mol, rule, explain=partial and detail)  # (a screen: see the end)
             if isinstance(result, GenericMatch) and not partial:
                 extra = [listing_doubt] if listing_doubt else []
                 extra += notes
@@ -327,6 +327,8 @@ def _decide_fully(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None,
             elif result.undecided or (partial and result.core_found):
                 why = result.reason if result.undecided else (
                     f"{result.reason}; the definition is encoded only partly (missing: {'; '.join(rule.missing)})")
+                if not result.explained:
+                    why += " (`crystal-palace legal explain` says which part fails)"
                 doubts.append(f"generic definition {rule.id}: {why}")
                 doubt_fields.setdefault("rule", (rule, dict(result.atoms)))
             elif result.core_found:

@@ -236,6 +236,9 @@ def match_cached(mol: Chem.Mol, rule: GenericRule, explain: bool = True) -> Gene
     return result
 
 
+#: the reason of a miss whose core is present, before the placements are explained
+UNEXPLAINED = "its core is present but the structure is outside the definition as encoded"
+
 _ABSENT: dict[int, tuple[GenericRule, GenericMiss]] = {}
 
 
@@ -267,10 +270,10 @@ def _match_found(mol: Chem.Mol, rule: GenericRule, explain: bool) -> GenericMatc
             doubts = "; ".join(dict.fromkeys(e.doubts))
             return GenericMiss(rule.id, f"{rule.category}: the rules do not decide: {doubts}",
                                True, True, _atoms(e))
-        if not explain and not any(graph.has(mol, s.query) for s in rule.scope):
+        if not explain:  # which part fails is worked out only when asked (see match_cached)
             graph.pending[id(rule)] = embeddings
-            return GenericMiss(rule.id, f"{rule.category}: core present, not covered (not explained)", False, True,
-                               {}, explained=False)
+            miss = _scope_miss(mol, rule, f"{rule.category}: {UNEXPLAINED}", True, {})
+            return replace(miss, explained=False)
         return _explain_miss(mol, rule, embeddings)
     emb = covered[0]
     mass = _mass(mol)
