@@ -94,3 +94,44 @@ def test_a_failed_write_is_logged_and_does_not_stop_the_writer(sqlite_accounts, 
     assert any("could not write 1 audit events" in r.getMessage() for r in caplog.records)
     log.submit(event(2))
     assert [e.path for e in log.events()] == ["/v1/identify?n=2"]
+
+
+def test_events_still_lingering_are_written_when_the_process_exits(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+
+    from crystal_palace.web.accounts import Accounts
+
+    url = f"sqlite:///{tmp_path / 'accounts.sqlite3'}"
+    script = textwrap.dedent(f"""
+        from crystal_palace.web.accounts import Accounts
+        from crystal_palace.web.audit import AuditEvent, AuditLog
+        log = AuditLog(Accounts({url!r}).db)
+        log.LINGER_S = 60.0  # the writer would wait a minute for more: the exit must not
+        for n in range(250):
+            log.submit(AuditEvent("2026-01-01T00:00:00.000", "alice", "POST", "/v1/identify", f"/x?n={{n}}", (), 200,
+                                  "ok", "127.0.0.1", ""))
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    accounts = Accounts(url)
+    assert accounts.db.fetchone("SELECT COUNT(*) FROM web_audit")[0] == 250
+    accounts.db.close()
+
+
+def test_a_lingering_writer_takes_a_burst_in_one_round(sqlite_accounts):
+    log = AuditLog(sqlite_accounts.db)
+    log.LINGER_S = 1.0
+    rounds = [0]
+    real = log._write_pending
+
+    def counted() -> None:
+        rounds[0] += 1
+        real()
+
+    log._write_pending = counted  # type: ignore[method-assign]
+    for n in range(200):
+        log.submit(event(n))
+    log.flush()
+    assert rounds[0] <= 2  # not one wake-up per event
+    assert len(log.events(limit=500)) == 200

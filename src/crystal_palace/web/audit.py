@@ -18,10 +18,9 @@ never ignored.
 from __future__ import annotations
 
 import atexit
+import collections
 import logging
-import queue
 import threading
-import time
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -40,8 +39,13 @@ MAX_RECORD_IDS = 1000
 """A listing of more records is stored as its first ids and a count (the query itself is in ``path``)."""
 
 
-_FLUSH = object()
-"""What :meth:`AuditLog.flush` queues: the writer writes what is waiting without lingering for more."""
+class _Flush:
+    """What :meth:`AuditLog.flush` queues: set once every event queued before it is written."""
+
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,13 @@ def audit_detail(request: Request, detail: str) -> None:
 
 
 class AuditLog:
-    """Writes (in batches, from a writer thread) and reads the ``web_audit`` table."""
+    """Writes (in batches, from a writer thread) and reads the ``web_audit`` table.
+
+    Events wait in a deque, which the request path appends to without taking a lock. The writer is woken
+    at most once per batch, not once per event: it waits for the first event, lingers, then takes all
+    that came. (A ``queue.Queue`` woke it on every event while it lingered: a lock, a condition and a
+    thread switch per request.)
+    """
 
     BATCH = 500
     LINGER_S = 0.05
@@ -95,69 +105,76 @@ class AuditLog:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._queue: queue.Queue[AuditEvent | object] = queue.Queue()
+        self._pending: collections.deque[AuditEvent | _Flush] = collections.deque()
+        self._wake = threading.Event()
+        """Set when something was queued since the writer last looked (it sleeps on it between batches)."""
+        self._hurry = threading.Event()
+        """Set by a flush: the writer stops lingering."""
         self._writer: threading.Thread | None = None
         self._lock = threading.Lock()
+
+    def _start_writer(self) -> None:
+        with self._lock:
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_forever, name="audit-writer", daemon=True)
+                self._writer.start()
+                atexit.register(self.flush)
 
     def submit(self, event: AuditEvent) -> None:
         """Queue an event for the writer thread (returns at once)."""
         if self._writer is None:
-            with self._lock:
-                if self._writer is None:
-                    self._writer = threading.Thread(target=self._write_forever, name="audit-writer", daemon=True)
-                    self._writer.start()
-                    atexit.register(self.flush)
-        self._queue.put(event)
+            self._start_writer()
+        self._pending.append(event)
+        if not self._wake.is_set():  # the writer is asleep or lingering: one wake-up per batch
+            self._wake.set()
 
     def flush(self, timeout: float = 30.0) -> None:
         """Wait until every queued event is written (the writer stops lingering for more)."""
         if self._writer is None:
             return
-        self._queue.put(_FLUSH)
-        done = threading.Event()
-
-        def wait_for_writer() -> None:
-            self._queue.join()
-            done.set()
-
-        threading.Thread(target=wait_for_writer, daemon=True).start()
-        if not done.wait(timeout):
+        marker = _Flush()
+        self._pending.append(marker)
+        self._hurry.set()
+        self._wake.set()
+        if not marker.done.wait(timeout):
             log.error("the audit trail could not be written within %.0f s (%d events waiting)", timeout,
-                      self._queue.qsize())
-
-    def _take(self, batch: list[AuditEvent], timeout: float | None) -> bool:
-        """Move one queued item into ``batch`` (waiting up to ``timeout``); False at a flush or when none came."""
-        item = self._queue.get(timeout=timeout) if timeout is None or timeout > 0 else self._queue.get_nowait()
-        if item is _FLUSH:
-            self._queue.task_done()
-            return False
-        batch.append(item)  # type: ignore[arg-type]  # every other item is an AuditEvent
-        return True
+                      len(self._pending))
 
     def _write_forever(self) -> None:
         while True:
-            batch: list[AuditEvent] = []
-            lingering = self._take(batch, None)
-            deadline = time.monotonic() + self.LINGER_S
-            while len(batch) < self.BATCH:
-                try:
-                    if lingering:
-                        lingering = self._take(batch, deadline - time.monotonic())
-                    else:  # after the wait (or at a flush): only what is already queued
-                        self._take(batch, 0)
-                except queue.Empty:
-                    if not lingering:
-                        break
-                    lingering = False
-            if not batch:
-                continue
+            self._wake.wait()
+            self._wake.clear()  # cleared before taking: an event queued after this sets it again
+            if not self._hurry.is_set():
+                self._hurry.wait(self.LINGER_S)
+            self._hurry.clear()
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        """Write every queued event, in order and in batches; release each flush once what preceded it is written."""
+        batch: list[AuditEvent] = []
+        while True:
             try:
-                self.write(*batch)
-            except Exception:  # the responses are gone; the failure must at least reach the log
-                log.exception("could not write %d audit events, e.g. %s", len(batch), batch[0].to_dict())
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
+                item = self._pending.popleft()
+            except IndexError:
+                break
+            if isinstance(item, _Flush):
+                self._write_batch(batch)
+                batch = []
+                item.done.set()
+                continue
+            batch.append(item)
+            if len(batch) >= self.BATCH:
+                self._write_batch(batch)
+                batch = []
+        self._write_batch(batch)
+
+    def _write_batch(self, batch: list[AuditEvent]) -> None:
+        if not batch:
+            return
+        try:
+            self.write(*batch)
+        except Exception:  # the responses are gone; the failure must at least reach the log
+            log.exception("could not write %d audit events, e.g. %s", len(batch), batch[0].to_dict())
 
     def write(self, *events: AuditEvent) -> None:
         """Store events now, in one transaction."""
