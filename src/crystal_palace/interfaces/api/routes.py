@@ -12,12 +12,15 @@ offered here: a server does not read paths that a client names.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import importlib.util
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from crystal_palace.interfaces.api.errors import ERROR_RESPONSES
 from crystal_palace.interfaces.api.models import (
@@ -31,6 +34,8 @@ from crystal_palace.interfaces.api.models import (
 )
 
 router = APIRouter(prefix="/v1")
+_Arg = TypeVar("_Arg")
+_Result = TypeVar("_Result")
 
 
 @router.get("/health", response_model=Health, summary="Liveness and version")
@@ -53,7 +58,24 @@ async def identify(request: IdentifyRequest) -> list[dict[str, Any]]:
     # the busiest route: the verdicts are computed in one worker thread (they take milliseconds, and a name
     # may wait for OPSIN), and the response is checked and encoded on the event loop (tens of microseconds).
     # A plain ``def`` would cost a second thread hop per request, for the response check.
-    return await run_in_threadpool(_identify, request)
+    return await in_worker_thread(_identify, request)
+
+
+_WORKERS = 40
+"""Threads for the verdicts: as many as Starlette's thread pool offers (a name waiting for OPSIN holds one)."""
+_executor: list[ThreadPoolExecutor] = []
+
+
+def in_worker_thread(function: Callable[[_Arg], _Result], argument: _Arg) -> Awaitable[_Result]:
+    """Run ``function(argument)`` in a worker thread, with the caller's context variables.
+
+    What ``run_in_threadpool`` does, for a third less CPU per call: asyncio's executor hand-off, without
+    anyio's capacity limiter and cancellation checkpoints (a running call cannot be cancelled either way).
+    """
+    if not _executor:
+        _executor.append(ThreadPoolExecutor(_WORKERS, thread_name_prefix="identify"))
+    context = contextvars.copy_context()
+    return asyncio.get_running_loop().run_in_executor(_executor[0], context.run, function, argument)
 
 
 def _identify(request: IdentifyRequest) -> list[dict[str, Any]]:
