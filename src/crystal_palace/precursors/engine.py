@@ -7,6 +7,14 @@ InChIKey, so that a path that loses or scrambles a stereocentre still reaches ep
 breadth first, in the order of the transformation file, with a cap on intermediates per level and a
 time limit per structure; it is deterministic whenever the time limit is not reached (``truncated``
 says when it was).
+
+Cost, per structure, is mostly RDKit's: running the reactions, sanitising and writing SMILES of what
+they give, and InChIKeys. Three things keep it down without changing any path: a product of the last
+step is only made in full when its heavy atoms and skeleton are a target's (nothing else looks at it);
+what an intermediate gives is remembered across searches by its canonical SMILES (the same amines and
+acids come out of many analogues); and a product's InChIKey is only computed when its skeleton (its
+heavy atoms with their degrees) is a target's, or when the search meets two structures of the same
+heavy atoms.
 """
 
 from __future__ import annotations
@@ -28,11 +36,20 @@ from crystal_palace.precursors.knowledge import (
     is_controlled_drug,
     scheduled_ids,
 )
-from crystal_palace.precursors.transforms import Product, apply_transformation, heavy_atoms
+from crystal_palace.precursors.transforms import LRUCache, Product, described_by_smiles, heavy_atoms, react, skeleton
 
 DEFAULT_MAX_STEPS = 2
 DEFAULT_MAX_INTERMEDIATES = 300
 DEFAULT_TIME_LIMIT_S = 2.0
+EXPANSION_CACHE_SIZE = 16_384
+"""Intermediates whose products at the search's last step a path finder remembers (least recently used out).
+
+Those products are only the few that can be targets: about 0.4 KB an intermediate."""
+_NON_METALS = frozenset({1, 5, 6, 7, 8, 9, 14, 15, 16, 17, 34, 35, 53})
+"""Elements whose bonds the standard InChI keeps (H, B, C, N, O, F, Si, P, S, Cl, Se, Br, I)."""
+INNER_EXPANSION_CACHE_SIZE = 1024
+"""Intermediates whose products at an earlier step (searches of three or four steps) it remembers: every
+product, which is about 10 KB an intermediate."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +111,7 @@ class Search:
 
     paths: list[Path] = field(default_factory=list)
     truncated: bool = False
-    explored: int = 0
+    explored: int = 0  # products looked at (at the last step: only those that could be targets)
 
 
 class PathFinder:
@@ -102,7 +119,8 @@ class PathFinder:
 
     def __init__(self, knowledge: Knowledge, library: Library, *, as_of: datetime.date | None = None,
                  max_steps: int = DEFAULT_MAX_STEPS, max_intermediates: int = DEFAULT_MAX_INTERMEDIATES,
-                 time_limit_s: float = DEFAULT_TIME_LIMIT_S) -> None:
+                 time_limit_s: float = DEFAULT_TIME_LIMIT_S, expansion_cache_size: int = EXPANSION_CACHE_SIZE,
+                 inner_expansion_cache_size: int = INNER_EXPANSION_CACHE_SIZE) -> None:
         if not 0 <= max_steps <= 4:
             raise ValueError(f"max_steps must be between 0 and 4, not {max_steps}")
         self.knowledge = knowledge
@@ -120,6 +138,22 @@ class PathFinder:
             found.sort(key=lambda t: (t.kind != "precursor", t.substance.has_stereo, t.substance.id))
         #: heavy-atom compositions of the targets: a product with none of them is no target (no InChIKey needed)
         self.target_atoms = {heavy_atoms(t.substance.mol) for found in self.targets.values() for t in found}
+        #: and their skeletons (heavy atoms with their degrees), a finer sieve of the same kind; None (no
+        #: sieve) if a target has an element whose bonds the InChI may break (a metal)
+        self.target_skeletons: set[tuple[tuple[int, int], ...]] | None = None
+        if all(number in _NON_METALS for atoms in self.target_atoms for number, _ in atoms):
+            self.target_skeletons = {skeleton(t.substance.mol) for found in self.targets.values() for t in found}
+        self.transformations = tuple(knowledge.transformations)
+        #: per transformation, the first transformation with the same reactant SMARTS: the reductive
+        #: aminations share one, and whether a molecule is its reactant is then asked once
+        first: dict[str, int] = {}
+        self._screen = tuple(first.setdefault(t.smarts.partition(">>")[0], i)
+                             for i, t in enumerate(self.transformations))
+        #: the products of every transformation on an intermediate, by the intermediate's canonical SMILES,
+        #: for the last step (True: only the products that can be targets) and the earlier ones (False):
+        #: N-dealkylation and hydrolysis of many different analogues give the same amines and acids
+        self.expansions: dict[bool, LRUCache[str, tuple[tuple[Product, ...], ...]]] = {
+            True: LRUCache(expansion_cache_size), False: LRUCache(inner_expansion_cache_size)}
 
     def _target(self, entry: Substance) -> Target | None:
         facts = self.knowledge.facts.get(entry.id)
@@ -176,38 +210,72 @@ class PathFinder:
         could be a target (its heavy atoms are a target's), when another structure met in the search has
         the same heavy atoms (only then can the two share a key), or when a path goes through it. Most
         intermediates are none of these, and the InChI computation was most of the search's time.
+
+        The products of an intermediate depend only on its structure, so they are taken from
+        :attr:`expansions` when an earlier search computed them (the time limit is still checked
+        before each transformation, as when they are computed).
         """
         result = Search()
         start_key = key or inchikey(mol)
         deadline = time.perf_counter() + self.time_limit_s
         seen = {start_key}  # the keys of the start and of the intermediates keyed so far
-        compositions = {heavy_atoms(mol)}  # the heavy atoms of the start and of every intermediate
+        start_atoms = heavy_atoms(mol)
+        compositions = {start_atoms}  # the heavy atoms of the start and of every intermediate
         unkeyed: dict[tuple[tuple[int, int], ...], list[Product]] = {}  # intermediates not keyed yet
-        # an intermediate carries how it was made, (transformation, product) pairs: steps are made for paths
-        level: list[tuple[Chem.Mol, tuple[tuple[Transformation, Product], ...]]] = [(mol, ())]
+        # an intermediate carries its canonical SMILES (None for the start: computed when needed) and how
+        # it was made, (transformation, product) pairs: steps are made for paths
+        level: list[tuple[Chem.Mol, str | None, tuple[tuple[Transformation, Product], ...]]] = [(mol, None, ())]
         found: dict[tuple[str, tuple[str, ...]], Path] = {}
+        transformations, screen, skeletons_known = self.transformations, self._screen, self.target_skeletons
         for depth in range(1, self.max_steps + 1):
-            following: list[tuple[Chem.Mol, tuple[tuple[Transformation, Product], ...]]] = []
-            for current, made in level:
-                for transformation in self.knowledge.transformations:
+            # at the last step a product is only looked at when it can be a target (its heavy atoms and
+            # skeleton are a target's), so the others are not made: most need no sanitising or SMILES
+            last = depth == self.max_steps
+            keep, skeletons = (self.target_atoms, skeletons_known) if last else (None, None)
+            following: list[tuple[Chem.Mol, str | None, tuple[tuple[Transformation, Product], ...]]] = []
+            for current, smiles, made in level:
+                # only intermediates are remembered (the start is new), and only those whose SMILES says all
+                reusable = smiles is not None and described_by_smiles(current)
+                cached = self.expansions[last].get(smiles) if reusable and smiles is not None else None
+                computed: list[tuple[Product, ...]] = []
+                reactive: list[bool] = []
+                for index, transformation in enumerate(transformations):
                     if time.perf_counter() > deadline:
                         result.truncated = True
+                        reusable = False
                         break
-                    for product in apply_transformation(transformation, current):
+                    products: tuple[Product, ...] | list[Product]
+                    if cached is not None:
+                        products = cached[index]
+                    else:
+                        same = screen[index]
+                        is_reactant = (reactive[same] if same < index
+                                       else transformation.reaction.IsMoleculeReactant(current))
+                        reactive.append(is_reactant)
+                        if is_reactant:
+                            products, capped = react(transformation, current, smiles, keep=keep, skeletons=skeletons,
+                                                     own_atoms=None if smiles is not None else start_atoms)
+                            reusable = reusable and not capped
+                        else:
+                            products = ()
+                        computed.append(tuple(products))
+                    for product in products:
                         result.explored += 1
                         target = (self.target_for(product.inchikey) if product.heavy_atoms in self.target_atoms
-                                  else None)
+                                  and (skeletons_known is None or product.skeleton in skeletons_known) else None)
                         if target is not None and product.inchikey[:14] != start_key[:14]:
                             route = tuple(self._step(t, p) for t, p in (*made, (transformation, product)))
                             signature = (target.substance.id, tuple(s.transformation.id for s in route))
                             found.setdefault(signature, Path(route, target))
                             continue
-                        if depth == self.max_steps or self._seen(product, seen, compositions, unkeyed):
+                        if last or self._seen(product, seen, compositions, unkeyed):
                             continue
                         if len(following) < self.max_intermediates:
-                            following.append((product.mol, (*made, (transformation, product))))
+                            following.append((product.mol, product.smiles, (*made, (transformation, product))))
                         else:
                             result.truncated = True
+                if cached is None and reusable and smiles is not None:  # (smiles: for mypy)
+                    self.expansions[last].put(smiles, tuple(computed))
             level = following
             if not level:
                 break
