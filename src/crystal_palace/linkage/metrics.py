@@ -238,6 +238,11 @@ def close_pairs(values: Array, metric: str, max_distance: float, *, tile: int = 
                 found_i.append(np.minimum(a, b))
                 found_j.append(np.maximum(a, b))
                 found_d.append(d[keep])
+    return closest_first(found_i, found_j, found_d)
+
+
+def closest_first(found_i: list[Index], found_j: list[Index], found_d: list[Array]) -> tuple[Index, Index, Array]:
+    """Pairs found block by block, joined and sorted closest first, ties by ``i`` then ``j`` (one order everywhere)."""
     if not found_d:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
     ci, cj, cd = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_d)

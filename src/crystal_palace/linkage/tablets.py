@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from crystal_palace.exceptions import InvalidInput
+from crystal_palace.linkage.metrics import closest_first
 
 Array = NDArray[np.float64]
 Index = NDArray[np.intp]
@@ -408,8 +409,4 @@ def close_tablet_pairs(t: TabletTable, tol: Tolerances | None = None, max_distan
         found_i.append(i[keep])
         found_j.append(j[keep])
         found_d.append(distance[keep])
-    if not found_d:
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
-    ci, cj, cd = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_d)
-    order = np.lexsort((cj, ci, cd))
-    return ci[order], cj[order], cd[order]
+    return closest_first(found_i, found_j, found_d)
