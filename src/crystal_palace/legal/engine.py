@@ -33,7 +33,15 @@ from pathlib import Path
 from rdkit import Chem
 
 from crystal_palace.exceptions import InvalidInput, InvalidReferenceData
-from crystal_palace.legal.generic import GenericMatch, GenericMiss, GenericRule, load_generic_rules, match_cached
+from crystal_palace.legal.generic import (
+    EXPLAIN_HINT,
+    UNEXPLAINED,
+    GenericMatch,
+    GenericMiss,
+    GenericRule,
+    load_generic_rules,
+    match_cached,
+)
 from crystal_palace.legal.listings import load_jurisdictions, load_listings
 from crystal_palace.legal.model import Instrument, Jurisdiction, Listing, SinceBound, Verdict
 from crystal_palace.legal.pieces import judging
@@ -305,7 +313,7 @@ def _decide_fully(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None,
             excluded, listing_doubt = _excluded_by_listing(jx, rule, sid, day) if sid is not None else (False, "")
             if excluded:
                 continue
-            result = match_cached(mol, rule, explain=partial and detail)  # (a screen: see the end)
+            result = match_cached(mol, rule, explain=partial and detail)  # (a screen is not told which part fails)
             if isinstance(result, GenericMatch) and not partial:
                 extra = [listing_doubt] if listing_doubt else []
                 extra += notes
@@ -328,7 +336,7 @@ def _decide_fully(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None,
                 why = result.reason if result.undecided else (
                     f"{result.reason}; the definition is encoded only partly (missing: {'; '.join(rule.missing)})")
                 if not result.explained:
-                    why += " (`crystal-palace legal explain` says which part fails)"
+                    why += f" {EXPLAIN_HINT}"
                 doubts.append(f"generic definition {rule.id}: {why}")
                 doubt_fields.setdefault("rule", (rule, dict(result.atoms)))
             elif result.core_found:
@@ -357,8 +365,7 @@ def _decide_fully(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None,
         if isinstance(closest, GenericMiss):
             tail += f" Closest generic definition: {closest.reason}."
     elif misses:  # a screen: naming the rule is cheap, working out which part fails is not
-        tail += (f" Closest generic definition: {misses[0].category} ({misses[0].id}): its core is present but "
-                 f"the structure is outside the definition (`crystal-palace legal explain` says which part fails).")
+        tail += f" Closest generic definition: {misses[0].category} ({misses[0].id}): {UNEXPLAINED} {EXPLAIN_HINT}."
     if doubts or j.coverage == "partial":
         reasons = list(doubts)
         if j.coverage == "partial":

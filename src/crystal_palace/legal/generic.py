@@ -236,8 +236,10 @@ def match_cached(mol: Chem.Mol, rule: GenericRule, explain: bool = True) -> Gene
     return result
 
 
-#: the reason of a miss whose core is present, before the placements are explained
+#: the reason of a miss whose core is present, before the placements are explained (a screen's words)
 UNEXPLAINED = "its core is present but the structure is outside the definition as encoded"
+#: what a screen's verdict adds to such a miss: where to find the part that fails
+EXPLAIN_HINT = "(`crystal-palace legal explain` says which part fails)"
 
 _ABSENT: dict[int, tuple[GenericRule, GenericMiss]] = {}
 
