@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import importlib.util
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -63,7 +64,12 @@ async def identify(request: IdentifyRequest) -> list[dict[str, Any]]:
 
 _WORKERS = 40
 """Threads for the verdicts: as many as Starlette's thread pool offers (a name waiting for OPSIN holds one)."""
-_executor: list[ThreadPoolExecutor] = []
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    """The verdicts' threads, made on the first request of the worker process (not at import)."""
+    return ThreadPoolExecutor(_WORKERS, thread_name_prefix="identify")
 
 
 def in_worker_thread(function: Callable[[_Arg], _Result], argument: _Arg) -> Awaitable[_Result]:
@@ -72,10 +78,8 @@ def in_worker_thread(function: Callable[[_Arg], _Result], argument: _Arg) -> Awa
     What ``run_in_threadpool`` does, for a third less CPU per call: asyncio's executor hand-off, without
     anyio's capacity limiter and cancellation checkpoints (a running call cannot be cancelled either way).
     """
-    if not _executor:
-        _executor.append(ThreadPoolExecutor(_WORKERS, thread_name_prefix="identify"))
     context = contextvars.copy_context()
-    return asyncio.get_running_loop().run_in_executor(_executor[0], context.run, function, argument)
+    return asyncio.get_running_loop().run_in_executor(_pool(), context.run, function, argument)
 
 
 def _identify(request: IdentifyRequest) -> list[dict[str, Any]]:
