@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
@@ -14,7 +13,6 @@ from crystal_palace.chemistry.rdkit_typed import inchikey
 from crystal_palace.precursors.engine import PathFinder
 from crystal_palace.precursors.knowledge import default_knowledge
 from crystal_palace.precursors.transforms import (
-    LRUCache,
     apply_transformation,
     described_by_smiles,
     heavy_atoms,
@@ -115,42 +113,6 @@ def test_skeleton_is_the_same_for_forms_of_one_connectivity_block():
     assert skeleton(Chem.MolFromSmiles("CCCO")) != skeleton(Chem.MolFromSmiles("CC(C)O"))
     explicit = Chem.AddHs(Chem.MolFromSmiles("CCO"))
     assert skeleton(explicit) == skeleton(Chem.MolFromSmiles("CCO"))
-
-
-def test_lru_cache_is_bounded_and_forgets_the_least_recently_used():
-    cache: LRUCache[str, int] = LRUCache(2)
-    cache.put("a", 1)
-    cache.put("b", 2)
-    assert cache.get("a") == 1  # "a" is now the most recently used
-    cache.put("c", 3)
-    assert cache.get("b") is None and cache.get("a") == 1 and cache.get("c") == 3 and len(cache) == 2
-    assert (cache.hits, cache.misses) == (3, 1)
-    cache.clear()
-    assert len(cache) == 0 and cache.hits == cache.misses == 0
-    empty: LRUCache[str, int] = LRUCache(0)
-    empty.put("a", 1)
-    assert empty.get("a") is None
-    with pytest.raises(ValueError):
-        LRUCache(-1)
-
-
-def test_lru_cache_under_threads():
-    cache: LRUCache[int, int] = LRUCache(64)
-
-    def work(offset: int) -> None:
-        for i in range(2000):
-            key = (i * 7 + offset) % 200
-            value = cache.get(key)
-            assert value is None or value == key * 2
-            cache.put(key, key * 2)
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(cache) == 64 and cache.hits + cache.misses == 8000
-
 
 
 def test_without_the_skeleton_sieve_the_paths_are_the_same(monkeypatch):

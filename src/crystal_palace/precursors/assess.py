@@ -20,7 +20,6 @@ screen turns into an estimate of the drug a quantity could make.
 from __future__ import annotations
 
 import datetime
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +37,7 @@ from crystal_palace.precursors.engine import (
     has_stereo,
 )
 from crystal_palace.precursors.knowledge import Knowledge, Reagent, Route, ScheduledListing, is_controlled_drug
+from crystal_palace.precursors.lru import LRUCache
 
 NOT_SCHEDULED = "not scheduled (UN 1988 Tables I-II, EU categories 1-4)"
 MAX_ROUTE_DEPTH = 6
@@ -105,7 +105,7 @@ class Assessor:
         self.routes_from: dict[str, list[Route]] = {}
         for route in knowledge.routes:
             self.routes_from.setdefault(route.source_id, []).append(route)
-        self._cache: OrderedDict[str, PrecursorVerdict] = OrderedDict()
+        self._cache: LRUCache[str, PrecursorVerdict] = LRUCache(CACHE_SIZE)
         self._leads: dict[str, list[Lead]] = {}
 
     # -- routes ---------------------------------------------------------------------------------
@@ -167,12 +167,9 @@ class Assessor:
         key = key or inchikey(mol)
         cached = self._cache.get(key)
         if cached is not None:
-            self._cache.move_to_end(key)
             return cached
         verdict = self._assess(mol, key, entry or self.entry_for(key))
-        self._cache[key] = verdict
-        if len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        self._cache.put(key, verdict)
         return verdict
 
     def _assess(self, mol: Chem.Mol, key: str, entry: Substance | None) -> PrecursorVerdict:

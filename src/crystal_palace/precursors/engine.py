@@ -36,7 +36,8 @@ from crystal_palace.precursors.knowledge import (
     is_controlled_drug,
     scheduled_ids,
 )
-from crystal_palace.precursors.transforms import LRUCache, Product, described_by_smiles, heavy_atoms, react, skeleton
+from crystal_palace.precursors.lru import LRUCache
+from crystal_palace.precursors.transforms import Product, described_by_smiles, heavy_atoms, react, skeleton
 
 DEFAULT_MAX_STEPS = 2
 DEFAULT_MAX_INTERMEDIATES = 300
