@@ -32,6 +32,7 @@ from pathlib import Path
 
 from rdkit import Chem
 
+from crystal_palace.chemistry.rdkit_typed import quiet_rdkit
 from crystal_palace.exceptions import InvalidInput, InvalidReferenceData
 from crystal_palace.legal.generic import (
     EXPLAIN_HINT,
@@ -501,8 +502,9 @@ def _legal_status(index: LegalIndex, mol: Chem.Mol | None, substance_id: str | N
     library_codes = index.library_codes.get(sid, ()) if sid else ()
     verdicts = []
     # what the matching remembers about the molecule is dropped afterwards unless it was there before: a
-    # screen keeps its molecules, and per-molecule caches would otherwise pile up for the whole batch
-    with judging(mol) if mol is not None else contextlib.nullcontext():
+    # screen keeps its molecules, and per-molecule caches would otherwise pile up for the whole batch;
+    # RDKit's console warnings are silenced once for the molecule (the matching reports its own problems)
+    with (judging(mol) if mol is not None else contextlib.nullcontext()), quiet_rdkit():
         for code in codes_asked:
             verdicts.append(_verdict(index, code, mol, sid, day, library_codes, substance_id, unknown_id, detail))
     return verdicts

@@ -197,7 +197,8 @@ def _scope_miss(mol: Chem.Mol, rule: GenericRule, reason: str, core_found: bool,
 
 def match_generic(mol: Chem.Mol, rule: GenericRule) -> GenericMatch | GenericMiss:
     """Match a standardised parent structure against one generic rule (the molecule is not modified)."""
-    result = match_cached(mol, rule)
+    with quiet_rdkit():
+        result = match_cached(mol, rule)
     return replace(result, atoms=dict(result.atoms))  # results are shared within the molecule's cache
 
 
@@ -206,7 +207,8 @@ def match_cached(mol: Chem.Mol, rule: GenericRule, explain: bool = True) -> Gene
 
     With ``explain=False`` a miss whose core is present may come back unexplained (``explained`` is
     False; its reason and atoms are placeholders): for callers that only need to know that it is a miss.
-    Do not modify the result: it is shared.
+    Do not modify the result: it is shared. RDKit's console warnings are the caller's to silence (once
+    per molecule, not once per rule: see :func:`match_generic` and the engine).
     """
     graph = graph_of(mol)
     results = graph.results
@@ -215,8 +217,7 @@ def match_cached(mol: Chem.Mol, rule: GenericRule, explain: bool = True) -> Gene
         result = cast(GenericMatch | GenericMiss, known[1])
         if explain is False or result.explained:
             return result
-        with quiet_rdkit():  # explain the miss from the placements already judged
-            result = _explain_miss(mol, rule, graph.pending.pop(id(rule)))
+        result = _explain_miss(mol, rule, graph.pending.pop(id(rule)))  # from the placements already judged
         results[id(rule)] = (rule, result)
         return result
     has = graph.has
@@ -230,8 +231,7 @@ def match_cached(mol: Chem.Mol, rule: GenericRule, explain: bool = True) -> Gene
             result = _scope_miss(mol, rule, f"{rule.category}: core not present", False, {})
         results[id(rule)] = (rule, result)
         return result
-    with quiet_rdkit():
-        result = _match_found(mol, rule, explain)
+    result = _match_found(mol, rule, explain)
     results[id(rule)] = (rule, result)
     return result
 
