@@ -15,7 +15,8 @@ to the screen time, is the acceptance figure of the legal issue: at most 50 %.
 Also measured, with ``legal_status`` alone on the identified structures: the cost of each jurisdiction
 asked alone, and of all jurisdictions on the distinct structures only (the input repeats substances,
 as seizure batches do; a structure met before is answered from memory); and RDKit's own substructure
-searches within legal status (count and time of the calls), the part no Python change can remove.
+searches within legal status (count and time of the calls; those that find something are the part
+no faster Python around them can remove).
 
 CPU time on a shared machine drifts between rounds (each round's ratio is printed, and spread by tens of
 per cent on 2026-11-29); ``--instructions N`` counts instructions under valgrind instead, which the
