@@ -62,25 +62,16 @@ def main() -> None:
         _count_mode(args)
         return
 
-    from rdkit import Chem, RDLogger
+    from rdkit import Chem
 
-    from screen import input_file  # bench/screen.py: the same deterministic input
-
-    RDLogger.DisableLog("rdApp.*")
     from crystal_palace import __version__
-    from crystal_palace.chemistry.library import default_library
     from crystal_palace.legal.engine import forget_answers, legal_index, legal_status
     from crystal_palace.workflows.identify import identify_many
 
-    path = input_file(max(args.size, args.n))
-    smiles = [line.split(None, 1)[0] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    smiles = smiles[: args.n]
+    path, smiles = _prepare(args)
+    index = legal_index()
     n = len(smiles)
     types = ["smiles"] * n
-    # loading (library, rules, listings) is not per-structure work: done before timing
-    default_library()
-    index = legal_index()
-    identify_many(["CNC(C)Cc1ccccc1", "c1ccccc1"], input_types=["smiles"] * 2, explain=False, legal=True)
 
     screen_s: list[float] = []
     legal_s: list[float] = []
@@ -176,23 +167,34 @@ def main() -> None:
     print(f"wrote {RESULTS.relative_to(HERE.parent)}")
 
 
-def _count_mode(args: argparse.Namespace) -> None:
-    """One leg of ``--instructions``: load everything, then run one mode (the parent counts instructions)."""
+def _prepare(args: argparse.Namespace) -> tuple[Path, list[str]]:
+    """The input file and its first ``--n`` SMILES, with everything loaded that is not per-structure work.
+
+    Loading (library, rules, listings) is done before anything is timed or counted.
+    """
     from rdkit import RDLogger
 
-    from screen import input_file
+    from screen import input_file  # bench/screen.py: the same deterministic input
 
     RDLogger.DisableLog("rdApp.*")
     from crystal_palace.chemistry.library import default_library
-    from crystal_palace.legal.engine import forget_answers, legal_index
+    from crystal_palace.legal.engine import legal_index
     from crystal_palace.workflows.identify import identify_many
 
     path = input_file(max(args.size, args.n))
     smiles = [line.split(None, 1)[0] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    smiles = smiles[: args.n]
     default_library()
     legal_index()
     identify_many(["CNC(C)Cc1ccccc1", "c1ccccc1"], input_types=["smiles"] * 2, explain=False, legal=True)
+    return path, smiles[: args.n]
+
+
+def _count_mode(args: argparse.Namespace) -> None:
+    """One leg of ``--instructions``: load everything, then run one mode (the parent counts instructions)."""
+    from crystal_palace.legal.engine import forget_answers
+    from crystal_palace.workflows.identify import identify_many
+
+    _, smiles = _prepare(args)
     forget_answers()
     if args.count_mode != "base":
         identify_many(smiles, input_types=["smiles"] * len(smiles), explain=False, legal=args.count_mode == "legal")
