@@ -124,19 +124,40 @@ def _atoms(emb: Embedding) -> dict[str, tuple[int, ...]]:
 
 
 def _placements(mol: Chem.Mol, rule: GenericRule) -> Iterator[tuple[CoreVariant, tuple[int, ...]]]:
-    """Every distinct placement of every core variant, in order (found lazily, variant by variant)."""
-    seen: set[tuple[int, frozenset[tuple[int, int]]]] = set()
+    """Every distinct placement of every core variant, in order (found lazily, variant by variant).
+
+    Two matches of a variant are the same placement when they put the same atoms on the same map
+    numbers and cover the same atoms (matches are not uniquified: they differ in how unmapped query
+    atoms, e.g. those of a ring, are laid on the molecule).
+    """
     kinds = graph_of(mol).kinds
-    for k, variant in enumerate(rule.cores):
+    for variant in rule.cores:
         if not possible(query_needs(variant.query), kinds):
             continue  # the variant needs atoms the molecule lacks (sound screen)
-        maps = tuple(variant.maps.items())
+        mapped = _mapped(variant)
+        seen: set[object] = set()
         for match in mol.GetSubstructMatches(variant.query, uniquify=False, maxMatches=MAX_EMBEDDINGS):
-            key = (k, frozenset([(m, match[q]) for m, q in maps] + [(-1, a) for a in match]))
+            # every query atom mapped: the match itself says all
+            key: object = match if mapped is None else (tuple([match[q] for q in mapped]), frozenset(match))
             if key in seen:
                 continue
             seen.add(key)
             yield variant, match
+
+
+_MAPPED: dict[int, tuple[CoreVariant, tuple[int, ...] | None]] = {}
+
+
+def _mapped(variant: CoreVariant) -> tuple[int, ...] | None:
+    """The query atoms that carry map numbers, or None when all of them do."""
+    known = _MAPPED.get(id(variant))
+    if known is not None and known[0] is variant:
+        return known[1]
+    mapped: tuple[int, ...] | None = tuple(variant.maps.values())
+    if set(variant.maps.values()) == set(range(variant.query.GetNumAtoms())):
+        mapped = None
+    _MAPPED[id(variant)] = (variant, mapped)
+    return mapped
 
 
 def _embeddings(mol: Chem.Mol, rule: GenericRule) -> list[Embedding]:
@@ -264,11 +285,9 @@ def _match_found(mol: Chem.Mol, rule: GenericRule, explain: bool) -> GenericMatc
     embeddings = _embeddings(mol, rule)
     if not embeddings:
         return _scope_miss(mol, rule, f"{rule.category}: core not present", False, {})
-    covered = [e for e in embeddings if e.outcome is Outcome.COVERED]
-    if not covered:
-        doubtful = [e for e in embeddings if e.outcome is Outcome.UNDECIDED]
-        if doubtful:
-            e = doubtful[0]
+    if embeddings[-1].outcome is not Outcome.COVERED:  # (only the last placement judged can be covered)
+        e = next((e for e in embeddings if e.outcome is Outcome.UNDECIDED), None)
+        if e is not None:
             doubts = "; ".join(dict.fromkeys(e.doubts))
             return GenericMiss(rule.id, f"{rule.category}: the rules do not decide: {doubts}",
                                True, True, _atoms(e))
@@ -277,7 +296,7 @@ def _match_found(mol: Chem.Mol, rule: GenericRule, explain: bool) -> GenericMatc
             miss = _scope_miss(mol, rule, f"{rule.category}: {UNEXPLAINED}", True, {})
             return replace(miss, explained=False)
         return _explain_miss(mol, rule, embeddings)
-    emb = covered[0]
+    emb = embeddings[-1]
     mass = _mass(mol)
     if rule.max_mass is not None and mass > rule.max_mass + 1e-9:
         return GenericMiss(rule.id, f"{rule.category}: molecular mass {mass:.2f} u exceeds the limit of "

@@ -11,12 +11,14 @@ matched which part of the definition and, for a miss, every reason.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from rdkit import Chem
 
 from crystal_palace.legal.generic_model import Closure, CoreVariant, GenericRule, Position, RingSystemSpec
-from crystal_palace.legal.pieces import COVERED, Check, Outcome, Piece, components, graph_of, not_, undecided, worst
+from crystal_palace.legal.pieces import COVERED, Check, MolGraph, Outcome, Piece, graph_of, not_, undecided, worst
 from crystal_palace.legal.ring_systems import SystemSpec, match_system
 from crystal_palace.legal.substituent_rules import SubstituentRule, Verdict, judge
 
@@ -24,7 +26,7 @@ from crystal_palace.legal.substituent_rules import SubstituentRule, Verdict, jud
 MAX_ASSIGNMENTS = 4096
 
 
-@dataclass
+@dataclass(slots=True)
 class Part:
     """One part of the definition and the atoms that matched it."""
 
@@ -35,25 +37,34 @@ class Part:
     check: Check = COVERED
 
 
-@dataclass
+@dataclass(slots=True)
 class Embedding:
-    """The verdict on one placement of the core."""
+    """The verdict on one placement of the core.
+
+    The words of the parts (:attr:`Part.words`) are written only for a placement that is covered: no
+    other placement's words reach a verdict (a miss is explained by its failures and its atoms).
+    """
 
     variant: CoreVariant
-    core_atoms: tuple[int, ...]
-    match: tuple[int, ...] = ()
+    match: tuple[int, ...]
     parts: list[Part] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     progress: int = 0
     stopped: bool = False
     quick_exit: bool = False
-    closed: set[str] = field(default_factory=set)
-    touched: set[str] = field(default_factory=set)
+    #: names of the positions whose ring closures are covered / that ring closures touch
+    closed: AbstractSet[str] = frozenset()
+    touched: AbstractSet[str] = frozenset()
+
+    @property
+    def core_atoms(self) -> tuple[int, ...]:
+        """The core's atoms, in ascending order."""
+        return tuple(sorted(self.match))
 
     @property
     def outcome(self) -> Outcome:
         """Overall outcome: not beats undecided beats covered."""
-        return worst(self.checks).outcome
+        return _outcome(self.checks)
 
     @property
     def failures(self) -> list[str]:
@@ -64,6 +75,18 @@ class Embedding:
     def doubts(self) -> list[str]:
         """Reasons for UNDECIDED outcomes."""
         return [c.reason for c in self.checks if c.outcome is Outcome.UNDECIDED]
+
+
+def _outcome(checks: list[Check]) -> Outcome:
+    """The outcome of :func:`~crystal_palace.legal.pieces.worst` (one pass, no key function)."""
+    found = Outcome.COVERED
+    for c in checks:
+        outcome = c.outcome
+        if outcome is Outcome.NOT:
+            return outcome
+        if outcome is Outcome.UNDECIDED:
+            found = outcome
+    return found
 
 
 def fmt_atoms(atoms: tuple[int, ...] | list[int] | frozenset[int]) -> str:
@@ -194,27 +217,45 @@ def _short(text: str, limit: int = 90) -> str:
 
 @dataclass
 class _Plan:
-    """What evaluate_embedding needs of a rule, gathered once per rule."""
+    """What evaluate_embedding needs of a rule and one of its core variants, gathered once per pair.
 
-    ring_positions: list[tuple[Position, RingSystemSpec]]
-    atom_positions: list[tuple[Position, tuple[int | str, ...]]]
-    checked: list[Position]
+    Which map numbers a placement names depends on the variant only (every placement maps every query
+    atom), so the anchors of the ring-system positions and the core atoms of the other positions are
+    kept as query atom indices; a position placed on a ring system keeps the system's name.
+    """
+
+    #: ring-system positions whose anchors the variant maps, with the anchors' query atom indices
+    ring_positions: list[tuple[Position, RingSystemSpec, tuple[int, ...]]]
+    #: positions on atoms: (position, only_on, targets); a target is a query atom index (int) or the
+    #: name of a ring-system position (str)
+    atom_positions: list[tuple[Position, frozenset[str] | None, tuple[int | str, ...]]]
+    #: positions whose own conditions are checked: (position, on a mapped core atom, ring systems named)
+    checked: list[tuple[Position, bool, tuple[str, ...]]]
+    #: the checked positions present when no ring system was found
+    plain: list[Position]
 
 
-_PLANS: dict[int, tuple[GenericRule, _Plan]] = {}
+_PLANS: dict[tuple[int, int], tuple[GenericRule, CoreVariant, _Plan]] = {}
 _SYNTHETIC: dict[tuple[str, int], tuple[SubstituentRule, Position]] = {}
 #: rank of an outcome among the options of a piece (the most favourable first)
 _OPTION_RANK = {Outcome.COVERED: 0, Outcome.UNDECIDED: 1, Outcome.NOT: 2}
 
 
-def _plan(rule: GenericRule) -> _Plan:
-    known = _PLANS.get(id(rule))
-    if known is not None and known[0] is rule:
-        return known[1]
-    plan = _Plan([(p, p.ring_system) for p in rule.positions if p.ring_system is not None],
-                 [(p, p.atoms) for p in rule.positions if p.atoms],
-                 [p for p in rule.positions if p.ring_system is None])
-    _PLANS[id(rule)] = (rule, plan)
+def _plan(rule: GenericRule, variant: CoreVariant) -> _Plan:
+    known = _PLANS.get((id(rule), id(variant)))
+    if known is not None and known[0] is rule and known[1] is variant:
+        return known[2]
+    maps = variant.maps
+    ring_positions = [(p, p.ring_system, tuple(maps[a] for a in p.ring_system.anchor))
+                      for p in rule.positions
+                      if p.ring_system is not None and all(a in maps for a in p.ring_system.anchor)]
+    atom_positions = [(p, p.on, tuple(maps[a] if isinstance(a, int) and a in maps else str(a) for a in p.atoms))
+                      for p in rule.positions if p.atoms]
+    checked = [(p, any(isinstance(a, int) and a in maps for a in p.atoms),
+                tuple(a for a in p.atoms if isinstance(a, str)))
+               for p in rule.positions if p.ring_system is None]
+    plan = _Plan(ring_positions, atom_positions, checked, [p for p, mapped, _ in checked if mapped])
+    _PLANS[(id(rule), id(variant))] = (rule, variant, plan)
     return plan
 
 
@@ -228,6 +269,43 @@ def _synthetic(name: str, rule: SubstituentRule) -> Position:
     return position
 
 
+def _pieces(mol: Chem.Mol, graph: MolGraph, core: set[int]) -> Iterator[tuple[frozenset[int], Piece, list[int]]]:
+    """The groups outside the core, by their lowest atom: (atoms, piece, core atoms it is bonded to).
+
+    Found one by one, so that a fail-fast judgement stopping at a group does not build the others. A
+    group's anchor bonds are listed by its atom, then in the order of the atom's neighbours.
+    """
+    neighbours = graph.neighbours
+    seen = set(core)
+    for start in range(len(neighbours)):
+        if start in seen:
+            continue
+        seen.add(start)
+        comp = [start]
+        stack = [start]
+        anchors: list[tuple[int, int]] = []
+        while stack:
+            a = stack.pop()
+            for n in neighbours[a]:
+                if n in core:
+                    anchors.append((n, a))
+                elif n not in seen:
+                    seen.add(n)
+                    comp.append(n)
+                    stack.append(n)
+        if len(anchors) == 1:
+            touched = [anchors[0][0]]
+        else:
+            anchors.sort(key=_piece_atom)  # (stable: each atom's bonds stay in its neighbours' order)
+            touched = sorted({o for o, _ in anchors})
+        atoms = frozenset(comp)
+        yield atoms, Piece(mol, atoms, anchors, graph), touched
+
+
+def _piece_atom(anchor: tuple[int, int]) -> int:
+    return anchor[1]
+
+
 def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, match: tuple[int, ...],
                        fail_fast: bool = False, quick: bool = False) -> Embedding:
     """Judge the molecule with the core placed at ``match`` (query atom order).
@@ -237,21 +315,18 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
     also stops at a missing ring system (fail-fast goes on to the groups then): the outcome is the same,
     ``quick_exit`` says that the failures and the progress are not those of a fail-fast judgement.
     """
-    emb = Embedding(variant, tuple(sorted(match)), match)
+    emb = Embedding(variant, match)
     graph = graph_of(mol)
     symbols = graph.symbols
-    plan = _plan(rule)
+    plan = _plan(rule, variant)
     if variant.verdict == "undecided":
         emb.checks.append(undecided(variant.note))
     core = set(match)
-    by_map = {m: match[q] for m, q in variant.maps.items()}
     # 1. ring-system positions
     ring_atoms_of: dict[str, frozenset[int]] = {}
     system_of: dict[str, SystemSpec] = {}
-    for pos, rs in plan.ring_positions:
-        anchor_atoms = [by_map[a] for a in rs.anchor if a in by_map]
-        if len(anchor_atoms) != len(rs.anchor):
-            continue
+    for pos, rs, anchor_qs in plan.ring_positions:
+        anchor_atoms = [match[q] for q in anchor_qs]
         atoms = _ring_system_atoms(mol, anchor_atoms, core)
         if not atoms:
             if rs.required:
@@ -276,13 +351,9 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
         emb.parts.append(Part(pos.name, pos.label, tuple(sorted(atoms)), f"{pos.label} = {spec.label}"))
     # 2. which positions apply to which atom
     at: dict[int, list[Position]] = {}
-    for pos, refs in plan.atom_positions:
-        on = pos.on
+    for pos, on, refs in plan.atom_positions:
         for a in refs:
-            if isinstance(a, int) and a in by_map:
-                targets: list[int] | tuple[int, ...] = (by_map[a],)
-            else:
-                targets = sorted(ring_atoms_of.get(str(a), ()))
+            targets: Iterable[int] = (match[a],) if isinstance(a, int) else sorted(ring_atoms_of.get(a, ()))
             for t in targets:
                 if on is None or symbols[t] in on:
                     found = at.get(t)
@@ -297,15 +368,9 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
             for t in ring_atoms_of[name]:
                 if symbols[t] == "N":
                     at[t] = [synthetic]
-    # 3. pieces
-    neighbours = graph.neighbours
-    items: list[tuple[frozenset[int], Piece, list[int]]] = []
-    for comp in components(neighbours, set(range(len(symbols))) - core):
-        anchors = [(n, a) for a in sorted(comp) for n in neighbours[a] if n in core]
-        touched = [anchors[0][0]] if len(anchors) == 1 else sorted({o for o, _ in anchors})
-        items.append((comp, Piece(mol, comp, anchors, graph), touched))
+    # 3. pieces, judged as they are found
     singles: list[tuple[Piece, list[tuple[Position, Verdict, bool]]]] = []
-    for comp, piece, touched_atoms in items:
+    for comp, piece, touched_atoms in _pieces(mol, graph, core):
         if len(touched_atoms) == 1:
             cands = at.get(touched_atoms[0])
             if not cands:
@@ -319,10 +384,14 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
                     return emb
                 continue
             judged = [(pos, *judge_position(mol, piece, pos)) for pos in cands]
-            if fail_fast and all(v.check.outcome is Outcome.NOT for _, v, _ in judged):
-                emb.checks.append(judged[0][1].check)
-                emb.stopped = True
-                return emb
+            if fail_fast:
+                for _, v, _ in judged:
+                    if v.check.outcome is not Outcome.NOT:
+                        break
+                else:
+                    emb.checks.append(judged[0][1].check)
+                    emb.stopped = True
+                    return emb
             emb.progress += 1
             singles.append((piece, judged))
         else:
@@ -334,23 +403,25 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
                 emb.stopped = True
                 return emb
             emb.progress += 1
-            emb.touched |= names_touched
+            emb.touched = emb.touched | names_touched
             if v.check.ok:
-                emb.closed |= names_touched
+                emb.closed = emb.closed | names_touched
             names = "/".join(sorted({p.label for ps in around.values() for p in ps})) or "core"
             emb.parts.append(Part(f"closure {names}", f"ring closure {names}", tuple(sorted(comp)),
                                   f"ring closure {names} = {v.label} (atoms {fmt_atoms(comp)})", v.check))
-    _assign(rule, emb, singles, by_map, ring_atoms_of, plan)
+    if ring_atoms_of:
+        present = [pos for pos, mapped, named in plan.checked
+                   if mapped or any(name in ring_atoms_of for name in named)]
+    else:
+        present = plan.plain
+    _assign(emb, singles, present)
     return emb
 
 
-def _assign(rule: GenericRule, emb: Embedding, singles: list[tuple[Piece, list[tuple[Position, Verdict, bool]]]],
-            by_map: dict[int, int], ring_atoms_of: dict[str, frozenset[int]], plan: _Plan) -> None:
+def _assign(emb: Embedding, singles: list[tuple[Piece, list[tuple[Position, Verdict, bool]]]],
+            present: list[Position]) -> None:
     """Choose a position for each single-anchored piece and check the positions' own conditions."""
     options = [j if len(j) == 1 else sorted(j, key=lambda t: _OPTION_RANK[t[1].check.outcome]) for _, j in singles]
-    present = [pos for pos in plan.checked
-               if any((isinstance(a, int) and a in by_map) or (isinstance(a, str) and a in ring_atoms_of)
-                      for a in pos.atoms)]
     if all(len(o) == 1 for o in options):  # one way to assign the pieces
         best_choice: tuple[int, ...] = (0,) * len(singles)
         best_checks = [o[0][1].check for o in options]
@@ -370,15 +441,18 @@ def _assign(rule: GenericRule, emb: Embedding, singles: list[tuple[Piece, list[t
                 if score == (0, 0):
                     break
     emb.checks.extend(best_checks)
+    if not singles:  # (the position checks are counted a second time here, as they always were)
+        emb.checks.extend(_position_checks([], [], (), present, emb.closed, emb.touched))
+    worded = _outcome(emb.checks) is Outcome.COVERED  # (no other placement's words reach a verdict)
     for i, c in enumerate(best_choice):
         piece = singles[i][0]
         pos, v, extra = options[i][c]
-        words = f"{pos.label} = {v.label or piece.describe()} (atoms {fmt_atoms(piece.atoms)})"
-        if not v.check.ok:
-            words = f"{pos.label}: {v.check.reason}"
+        words = ""
+        if worded:
+            words = f"{pos.label} = {v.label or piece.describe()} (atoms {fmt_atoms(piece.atoms)})"
+            if not v.check.ok:
+                words = f"{pos.label}: {v.check.reason}"
         emb.parts.append(Part(pos.name, pos.label, tuple(sorted(piece.atoms)), words, v.check))
-    if not singles:  # (the position checks are counted a second time here, as they always were)
-        emb.checks.extend(_position_checks([], [], (), present, emb.closed, emb.touched))
 
 
 def _score(checks: list[Check]) -> tuple[int, int]:
@@ -388,12 +462,16 @@ def _score(checks: list[Check]) -> tuple[int, int]:
 
 def _position_checks(singles: list[tuple[Piece, list[tuple[Position, Verdict, bool]]]],
                      options: list[list[tuple[Position, Verdict, bool]]], choice: tuple[int, ...],
-                     present: list[Position], closed: set[str], touched: set[str]) -> list[Check]:
+                     present: list[Position], closed: AbstractSet[str], touched: AbstractSet[str]) -> list[Check]:
     out: list[Check] = []
     assigned: dict[str, list[tuple[Piece, Verdict, bool]]] = {}
     for i, c in enumerate(choice):
         pos, v, extra = options[i][c]
-        assigned.setdefault(pos.name, []).append((singles[i][0], v, extra))
+        got = assigned.get(pos.name)
+        if got is None:
+            assigned[pos.name] = [(singles[i][0], v, extra)]
+        else:
+            got.append((singles[i][0], v, extra))
     for pos in present:
         got = assigned.get(pos.name, [])
         if pos.max_count is not None and len(got) > pos.max_count:
@@ -408,10 +486,16 @@ def _position_checks(singles: list[tuple[Piece, list[tuple[Position, Verdict, bo
                 out.append(undecided(f"{pos.label}: hydrogen is not listed for this position; whether the general "
                                      f"rule 'a hydrogen atom is a possible substituent' applies is not decided"))
         if pos.requires_listed or got:
-            listed = any(not extra and v.check.ok for _, v, extra in got) or pos.name in closed
+            listed = any_extra = False
+            for _, v, extra in got:
+                if extra:
+                    any_extra = True
+                elif v.check.outcome is Outcome.COVERED:
+                    listed = True
+            listed = listed or pos.name in closed
             if pos.requires_listed and not listed:
                 out.append(not_(f"{pos.label}: none of the required substituents ({pos.rule.describe()}) is present"))
-            if any(extra for _, _, extra in got) and not listed:
+            if any_extra and not listed:
                 out.append(not_(f"{pos.label}: other substituents are allowed only in addition to one of: "
                                 f"{pos.rule.describe()}"))
         if pos.rule.max_mass is not None and got:
