@@ -109,7 +109,7 @@ def _mass(mol: Chem.Mol) -> float:
 
 def _explain(rule: GenericRule, emb: Embedding, mass: float) -> str:
     core_words = emb.variant.text or rule.core_text or "core"
-    bits = [f"{rule.category}: {core_words} at atoms {fmt_atoms(emb.core_atoms)}"]
+    bits = [f"{rule.category}: {core_words} at atoms {fmt_atoms(emb.match)}"]
     bits += [p.words for p in emb.parts if p.words]
     if rule.max_mass is not None:
         bits.append(f"mass {mass:.1f} u <= {rule.max_mass:g} u")
@@ -117,7 +117,7 @@ def _explain(rule: GenericRule, emb: Embedding, mass: float) -> str:
 
 
 def _atoms(emb: Embedding) -> dict[str, tuple[int, ...]]:
-    out: dict[str, set[int]] = {"core": set(emb.core_atoms)}
+    out: dict[str, set[int]] = {"core": set(emb.match)}
     for p in emb.parts:
         out.setdefault(p.key, set()).update(p.atoms)
     return {k: tuple(sorted(v)) for k, v in out.items()}
@@ -206,12 +206,11 @@ def _closest(mol: Chem.Mol, rule: GenericRule, found: list[Embedding]) -> Embedd
 def _scope_miss(mol: Chem.Mol, rule: GenericRule, reason: str, core_found: bool,
                 atoms: Mapping[str, tuple[int, ...]]) -> GenericMiss:
     graph = graph_of(mol)
-    if rule.scope and any(graph.has(mol, s.query) for s in rule.scope):
-        excluded = _excluded(mol, rule)
-        if excluded is not None and not excluded[1]:
-            return GenericMiss(rule.id, excluded[0], False, core_found, atoms)
     for s in rule.scope:
-        if graph.has(mol, s.query):
+        if graph.has(mol, s.query):  # the first scope that applies (an exclusion still decides)
+            excluded = _excluded(mol, rule)
+            if excluded is not None and not excluded[1]:
+                return GenericMiss(rule.id, excluded[0], False, core_found, atoms)
             return GenericMiss(rule.id, f"{reason}; the rules do not decide: {s.text}", True, core_found, atoms)
     return GenericMiss(rule.id, reason, False, core_found, atoms)
 
@@ -312,7 +311,7 @@ def _explain_miss(mol: Chem.Mol, rule: GenericRule, embeddings: list[Embedding])
     """The miss of a rule whose every placement is not covered, explained by the closest placement."""
     e = _closest(mol, rule, embeddings)
     core_words = e.variant.text or rule.core_text or "core"
-    reason = (f"{rule.category}: {core_words} at atoms {fmt_atoms(e.core_atoms)}, but "
+    reason = (f"{rule.category}: {core_words} at atoms {fmt_atoms(e.match)}, but "
               + "; ".join(dict.fromkeys(e.failures)))
     return _scope_miss(mol, rule, reason, True, _atoms(e))
 

@@ -32,7 +32,7 @@ class Part:
 
     key: str
     label: str
-    atoms: tuple[int, ...]
+    atoms: frozenset[int]  # (sorted where they are shown: see legal.generic)
     words: str
     check: Check = COVERED
 
@@ -91,18 +91,18 @@ def _outcome(checks: list[Check]) -> Outcome:
 
 def fmt_atoms(atoms: tuple[int, ...] | list[int] | frozenset[int]) -> str:
     """Compact atom list: 3-11,14 (RDKit indices, 0-based)."""
-    items = sorted(atoms)
-    if not items:
+    if not atoms:
         return "-"
+    items = iter(sorted(atoms))
+    start = prev = next(items)
     runs: list[str] = []
-    start = prev = items[0]
-    for a in items[1:] + [None]:  # type: ignore[list-item]
-        if a is not None and a == prev + 1:
+    for a in items:
+        if a == prev + 1:
             prev = a
-            continue
-        runs.append(f"{start}-{prev}" if prev > start else str(start))
-        if a is not None:
+        else:
+            runs.append(f"{start}-{prev}" if prev > start else str(start))
             start = prev = a
+    runs.append(f"{start}-{prev}" if prev > start else str(start))
     return ",".join(runs)
 
 
@@ -348,7 +348,7 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
         ring_atoms_of[pos.name] = atoms
         system_of[pos.name] = spec
         core |= atoms
-        emb.parts.append(Part(pos.name, pos.label, tuple(sorted(atoms)), f"{pos.label} = {spec.label}"))
+        emb.parts.append(Part(pos.name, pos.label, atoms, f"{pos.label} = {spec.label}"))
     # 2. which positions apply to which atom
     at: dict[int, list[Position]] = {}
     for pos, on, refs in plan.atom_positions:
@@ -377,7 +377,7 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
                 owner = next((n for n, atoms in ring_atoms_of.items() if touched_atoms[0] in atoms), "core")
                 emb.checks.append(not_(f"{piece.describe()} (atoms {fmt_atoms(comp)}) sits on {owner} atom "
                                        f"{touched_atoms[0]}, where the definition allows no substituent"))
-                emb.parts.append(Part("unallowed", "unallowed", tuple(sorted(comp)), "not allowed here",
+                emb.parts.append(Part("unallowed", "unallowed", comp, "not allowed here",
                                       not_("no substituent allowed")))
                 if fail_fast:
                     emb.stopped = True
@@ -407,7 +407,7 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
             if v.check.ok:
                 emb.closed = emb.closed | names_touched
             names = "/".join(sorted({p.label for ps in around.values() for p in ps})) or "core"
-            emb.parts.append(Part(f"closure {names}", f"ring closure {names}", tuple(sorted(comp)),
+            emb.parts.append(Part(f"closure {names}", f"ring closure {names}", comp,
                                   f"ring closure {names} = {v.label} (atoms {fmt_atoms(comp)})", v.check))
     if ring_atoms_of:
         present = [pos for pos, mapped, named in plan.checked
@@ -452,7 +452,7 @@ def _assign(emb: Embedding, singles: list[tuple[Piece, list[tuple[Position, Verd
             words = f"{pos.label} = {v.label or piece.describe()} (atoms {fmt_atoms(piece.atoms)})"
             if not v.check.ok:
                 words = f"{pos.label}: {v.check.reason}"
-        emb.parts.append(Part(pos.name, pos.label, tuple(sorted(piece.atoms)), words, v.check))
+        emb.parts.append(Part(pos.name, pos.label, piece.atoms, words, v.check))
 
 
 def _score(checks: list[Check]) -> tuple[int, int]:
