@@ -27,7 +27,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import cast
 
 from rdkit import Chem
 
@@ -36,7 +35,7 @@ from crystal_palace.legal.generic_format import read_rule_files
 from crystal_palace.legal.generic_match import Embedding, evaluate_embedding, fmt_atoms
 from crystal_palace.legal.generic_model import CoreVariant, GenericRule
 from crystal_palace.legal.pieces import EXPLAINING, Outcome, graph_of
-from crystal_palace.legal.query_screen import possible, query_needs
+from crystal_palace.legal.query_screen import Kind, query_needs
 
 __all__ = ["GenericMatch", "GenericMiss", "GenericRule", "load_generic_rules", "match_generic", "packaged_rule_files"]
 
@@ -132,17 +131,25 @@ def _placements(mol: Chem.Mol, rule: GenericRule) -> Iterator[tuple[CoreVariant,
     """
     kinds = graph_of(mol).kinds
     for variant in rule.cores:
-        if not possible(query_needs(variant.query), kinds):
+        if not _possible(query_needs(variant.query), kinds):
             continue  # the variant needs atoms the molecule lacks (sound screen)
         mapped = _mapped(variant)
         seen: set[object] = set()
         for match in mol.GetSubstructMatches(variant.query, uniquify=False, maxMatches=MAX_EMBEDDINGS):
-            # every query atom mapped: the match itself says all
+            # (every query atom mapped: the match itself says all)
             key: object = match if mapped is None else (tuple([match[q] for q in mapped]), frozenset(match))
             if key in seen:
                 continue
             seen.add(key)
             yield variant, match
+
+
+def _possible(needs: tuple[tuple[Kind, int], ...], kinds: dict[Kind, int]) -> bool:
+    """:func:`~crystal_palace.legal.query_screen.possible`, without a generator."""
+    for kind, n in needs:
+        if kinds.get(kind, 0) < n:
+            return False
+    return True
 
 
 _MAPPED: dict[int, tuple[CoreVariant, tuple[int, ...] | None]] = {}
@@ -234,7 +241,7 @@ def match_cached(mol: Chem.Mol, rule: GenericRule, explain: bool = True) -> Gene
     results = graph.results
     known = results.get(id(rule))
     if known is not None and known[0] is rule:
-        result = cast(GenericMatch | GenericMiss, known[1])
+        result: GenericMatch | GenericMiss = known[1]
         if explain is False or result.explained:
             return result
         result = _explain_miss(mol, rule, graph.pending.pop(id(rule)))  # from the placements already judged
@@ -323,14 +330,19 @@ def _excluded(mol: Chem.Mol, rule: GenericRule) -> tuple[str, bool] | None:
     for ex in rule.exclusions:
         hit = False
         if ex.kind == "smiles":
-            hit = ex.formula == graph.formula and graph.canonical(mol) == ex.canonical
+            # (a molecule with another number of atoms has another formula: not worth computing)
+            hit = (sum(n for _, n in ex.formula) == graph.size[0] and ex.formula == graph.formula
+                   and graph.canonical(mol) == ex.canonical)
         elif ex.kind == "smarts" and ex.query is not None:
             hit = graph.has(mol, ex.query)
         elif ex.kind == "rule":
             other = rule.references.get(ex.value)
             if other is None:
                 continue
-            if not any(graph.has(mol, q) for q in other.prefilter):
+            for q in other.prefilter:
+                if graph.has(mol, q):
+                    break
+            else:
                 continue  # the other rule's core is absent: neither covered nor "core present, not covered"
             result = match_cached(mol, other, explain=False)
             if ex.when == "covered":

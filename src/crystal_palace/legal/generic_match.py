@@ -108,18 +108,18 @@ def fmt_atoms(atoms: tuple[int, ...] | list[int] | frozenset[int]) -> str:
 
 def _ring_system_atoms(mol: Chem.Mol, anchors: list[int], core: set[int]) -> frozenset[int]:
     """Ring system through the anchors, leaving out rings that contain other core atoms."""
-    others = core - set(anchors)
-    rings = [r for r in graph_of(mol).rings if not (r & others)]
+    others = core.difference(anchors)
+    rings = [r for r in graph_of(mol).rings if r.isdisjoint(others)]
     if len(anchors) > 1:
-        chosen = [r for r in rings if set(anchors) <= r]
+        chosen = [r for r in rings if r.issuperset(anchors)]
     else:
-        chosen = [r for r in rings if r & set(anchors)]
+        chosen = [r for r in rings if not r.isdisjoint(anchors)]
     atoms: set[int] = set().union(*chosen) if chosen else set()
     grown = True
     while grown:
         grown = False
-        for r in rings:
-            if not r <= atoms and len(r & atoms) >= 1 and r & (atoms - set(anchors)):
+        for r in rings:  # a ring sharing a non-anchor atom with the system joins it
+            if not r <= atoms and not r.isdisjoint(atoms.difference(anchors)):
                 atoms |= r
                 grown = True
     return frozenset(atoms)
