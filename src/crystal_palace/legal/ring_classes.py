@@ -66,6 +66,9 @@ def judge_ring_substituents(piece: Piece, ring: frozenset[int], rest: frozenset[
             # and writing a canonical SMILES costs a round trip through RDKit)
             checks.append(not_(f"no substituent allowed on the ring (atoms {sorted(comp)})"))
             continue
+        if rule is _ANY_RULE:  # (what judge would say, without a context key and a verdict to remember)
+            checks.append(COVERED)
+            continue
         v = judge(sub, rule)
         checks.append(v.check)
     return worst(checks)
@@ -170,9 +173,17 @@ def _ring_limits(piece: Piece, ring: frozenset[int], params: Params, closing_rin
 
 
 def _cyclic_base(piece: Piece, params: Params) -> bool:
+    """The piece starts with the ring: :func:`_cyclic` with any substituent allowed on the ring.
+
+    The parameters so reduced are made once per parameter set, and the rule allowing anything is one
+    object (a new rule per call was a new key for every verdict on the ring's substituents).
+    """
+    known = _REDUCED.get(id(params))
+    if known is not None and known[0] is params:
+        return _cyclic(piece, known[1]).ok
     reduced = dict(params)
-    reduced.pop("substituents", None)
-    reduced["substituents"] = SubstituentRule(allowed=(_ANY_SPEC,))
+    reduced["substituents"] = _ANY_RULE
+    _REDUCED[id(params)] = (params, reduced)
     return _cyclic(piece, reduced).ok
 
 
@@ -365,6 +376,10 @@ def _arylcarbonyl_base(piece: Piece, params: Params) -> bool:
 
 
 _ANY_SPEC = SubstituentSpec(ClassDef("any", lambda p, q: COVERED), {})
+#: any substituent (the ring of a cyclic base); judge_ring_substituents covers its groups without judging them
+_ANY_RULE = SubstituentRule(allowed=(_ANY_SPEC,))
+#: the parameters of a cyclic entry with any substituent allowed, by id of the entry's parameters
+_REDUCED: dict[int, tuple[Params, Params]] = {}
 
 INT = ParamSpec("int")
 RING_PARAMS = {"min_size": INT, "max_size": INT, "ring_elements": ParamSpec("elements"), "aromatic": ParamSpec("str"),
