@@ -81,11 +81,6 @@ def _query(smarts: str) -> Chem.Mol:
 
 
 @cache
-def _size(smarts: str) -> int:
-    return int(_query(smarts).GetNumAtoms())
-
-
-@cache
 def _mapped(smarts: str) -> list[int]:
     return [a.GetIdx() for a in _query(smarts).GetAtoms() if a.GetAtomMapNum() == 1]
 
@@ -110,14 +105,35 @@ def rings_in(mol: Chem.Mol, atoms: frozenset[int]) -> list[frozenset[int]]:
     return [r for r in graph_of(mol).rings if r <= atoms]
 
 
+@cache
+def _named(kind: str) -> tuple[Chem.Mol, list[tuple[int, bool]], list[int]]:
+    """A named system's query, the (element, aromatic) pairs its atoms demand (sorted), and its mapped atoms.
+
+    Every atom of these SMARTS demands one element, aromatic (``c``, ``n``) or not (``C``, ``[C;!a]``),
+    so a set of ring atoms can be exactly a match only when it has the same pairs.
+    """
+    smarts = NAMED_SYSTEMS[kind][0]
+    query = _query(smarts)
+    demanded = sorted((int(a.GetAtomicNum()), bool(a.GetIsAromatic())) for a in query.GetAtoms())
+    return query, demanded, _mapped(smarts)
+
+
 def match_system(mol: Chem.Mol, atoms: frozenset[int], attach: int | None, spec: SystemSpec) -> bool:
-    """True when the ring-system atoms are exactly an instance of ``spec`` (attached at ``attach``)."""
+    """True when the ring-system atoms are exactly an instance of ``spec`` (attached at ``attach``).
+
+    A named system is searched for only when the atoms have its composition (the search, once per
+    molecule and system, was most of the cost: a five-membered ring was searched as thienyl, furanyl,
+    pyrrolyl and cyclopentyl).
+    """
     if spec.kind in NAMED_SYSTEMS:
-        q = _query(NAMED_SYSTEMS[spec.kind][0])
-        if _size(NAMED_SYSTEMS[spec.kind][0]) != len(atoms):
+        q, demanded, mapped = _named(spec.kind)
+        if len(demanded) != len(atoms):
             return False
-        mapped = _mapped(NAMED_SYSTEMS[spec.kind][0])
         graph = graph_of(mol)
+        numbers = graph.numbers
+        aromatic = graph.aromatic
+        if sorted([(numbers[a], aromatic[a]) for a in atoms]) != demanded:
+            return False
         if not mapped or attach is None:
             return atoms in graph.match_sets(mol, q)
         for m in graph.substruct(mol, q):
