@@ -122,15 +122,27 @@ def anchored_matches(piece: Piece, query: Chem.Mol, dummy_first: bool = True) ->
     return out
 
 
+@cache
+def _sizes(name: str) -> frozenset[int]:
+    """The numbers of atoms (the core atoms ``*`` not counted) of the templates of ``name``."""
+    return frozenset(sum(n for symbol, n in f if symbol != "*") for f in _formulas(name))
+
+
 def template_check(name: str) -> Callable[[Piece, Params], Check]:
-    """Exact check against the templates of ``name``."""
+    """Exact check against the templates of ``name``.
+
+    A piece of another size, then one of another composition, is not an instance: the canonical SMILES
+    (a round trip through RDKit) is compared only for a piece that passes both.
+    """
+    miss = not_(f"not {TEMPLATES[name][1]}")
+
     def check(piece: Piece, params: Params) -> Check:
-        if piece.formula not in _formulas(name):
-            return not_(f"not {TEMPLATES[name][1]}")
+        if len(piece.atoms) not in _sizes(name) or piece.formula not in _formulas(name):
+            return miss
         smi = piece.smiles
         if smi is not None and smi in _canonical_set(name):
             return COVERED
-        return not_(f"not {TEMPLATES[name][1]}")
+        return miss
     return check
 
 
