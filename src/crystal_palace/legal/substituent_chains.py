@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from rdkit import Chem
 
-from crystal_palace.legal.pieces import COVERED, Check, Piece, chain_bounds, not_, undecided
-from crystal_palace.legal.substituent_rules import ClassDef, Params, ParamSpec
+from crystal_palace.legal.pieces import COVERED, Check, Piece, not_, undecided
+from crystal_palace.legal.substituent_rules import ClassDef, Params, ParamSpec, longest_chain, longest_from
 
 SINGLE = Chem.BondType.SINGLE
 
@@ -43,7 +43,7 @@ def _chain(piece: Piece, params: Params) -> Check:
         return not_("the chain does not start with a chain atom")
     # longest path from the root through backbone atoms (lower reading), and anywhere (upper reading)
     low = _longest_from(piece, piece.root, atoms)
-    high = chain_bounds(piece, atoms)[0]
+    high = longest_chain(piece, atoms)
     lo_lim = _i(params, "min_len", 1) or 1
     hi_lim = _i(params, "max_len")
     if high < lo_lim:
@@ -57,6 +57,13 @@ def _chain(piece: Piece, params: Params) -> Check:
 
 
 def _longest_from(piece: Piece, start: int, allowed: set[int]) -> int:
+    """The most atoms on a simple path from ``start`` through ``allowed`` atoms of the piece.
+
+    Through a tree, the depth of a breadth-first search; otherwise every path is tried.
+    """
+    found = longest_from(start, piece.atoms & allowed, piece.graph.neighbours)
+    if found is not None:
+        return found
     best_len = 0
     stack: list[tuple[int, frozenset[int]]] = [(start, frozenset([start]))]
     while stack:
@@ -78,7 +85,7 @@ def _residue(piece: Piece, params: Params) -> Check:
     if limit is None:
         return COVERED
     low = _longest_from(piece, piece.root, set(piece.atoms))
-    high = chain_bounds(piece)[0]
+    high = longest_chain(piece)
     if high <= limit:
         return COVERED
     if low > limit:

@@ -16,7 +16,7 @@ with its parameters) plus, optionally, the text's licence to substitute the list
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple, cast
@@ -351,19 +351,184 @@ def _judge_further(piece: Piece, rule: SubstituentRule) -> Verdict:
     if further.elements is not None and not piece.elements <= further.elements:
         extra = ", ".join(sorted(piece.elements - further.elements))
         return Verdict(not_(f"further substitution may use only {', '.join(sorted(further.elements))}; found {extra}"))
-    starts = sorted((s for s in rule.allowed if s.base(piece)), key=lambda s: s.cls.name in _GENERIC_BASES)
-    if not starts:
+    start = _first_start(piece, rule)
+    if start is None:
         return Verdict(not_(f"{_describe_piece(piece)} does not start with any of: {rule.describe()}"))
-    label = f"{starts[0].label}, further substituted"
+    label = f"{start.label}, further substituted"
     if further.max_chain is None:
         return Verdict(COVERED, label)
-    low, high = chain_bounds(piece)
+    low, high = chain_lengths(piece)
     if high <= further.max_chain:
         return Verdict(COVERED, f"{label} (chain {low} <= {further.max_chain})")
     if low > further.max_chain:
         return Verdict(not_(f"continuous chain of {low} atoms > {further.max_chain}"), label)
     return Verdict(undecided(f"continuous chain is {low} atoms with rings breaking it, {high} counting through "
                              f"rings; the limit of {further.max_chain} does not say which"), label)
+
+
+def _first_start(piece: Piece, rule: SubstituentRule) -> SubstituentSpec | None:
+    """The entry the piece starts with, generic classes (alkyl ...) named last; None if none.
+
+    The first entry in the list's order whose class is not generic, else the first generic one: the
+    entries are tried in that order and the search stops at the first that fits.
+    """
+    generic: list[SubstituentSpec] = []
+    for spec in rule.allowed:
+        if spec.cls.name in _GENERIC_BASES:
+            generic.append(spec)
+        elif spec.base(piece):
+            return spec
+    for spec in generic:
+        if spec.base(piece):
+            return spec
+    return None
+
+
+def chain_lengths(piece: Piece, atoms: Iterable[int] | None = None) -> tuple[int, int]:
+    """:func:`~crystal_palace.legal.pieces.chain_bounds`, the longest paths found in one pass over a tree.
+
+    chain_bounds tries every simple path from every node (an acyclic atom, or a ring system counting
+    zero); the nodes of a piece form a tree (its rings are inside the ring-system nodes), on which the
+    longest path is found from each node's two longest branches. Should the nodes not form a tree
+    (ring information missing), chain_bounds answers.
+    """
+    use = frozenset(atoms) if atoms is not None else piece.atoms
+    graph = piece.graph
+    atom_rings = graph.atom_rings
+    crossing = {r for a in use for r in atom_rings[a]}
+    low = _longest_acyclic(use, atom_rings, graph.neighbours)
+    if low is None:
+        return chain_bounds(piece, use)
+    if not crossing:
+        return low, low
+    # node = acyclic atom, or one ring system (rings sharing atoms, transitively) restricted to `use`
+    systems: list[set[int]] = []
+    for ring in crossing:
+        part = set(ring) & use
+        for s in [s for s in systems if s & part]:
+            systems.remove(s)
+            part |= s
+        systems.append(part)
+    node_of: dict[int, int] = {}
+    weight: list[int] = []
+    for a in use:
+        if not atom_rings[a]:
+            node_of[a] = len(weight)
+            weight.append(1)
+    for s in systems:
+        nid = len(weight)
+        weight.append(0)
+        for a in s:
+            node_of[a] = nid
+    adj: list[set[int]] = [set() for _ in weight]
+    neighbours = graph.neighbours
+    for a in use:
+        na = node_of[a]
+        for b in neighbours[a]:
+            if b in use:
+                nb = node_of[b]
+                if na != nb:
+                    adj[na].add(nb)
+    high = _longest_weighted(weight, adj)
+    if high is None:
+        return chain_bounds(piece, use)
+    return low, high
+
+
+def longest_chain(piece: Piece, atoms: Iterable[int] | None = None) -> int:
+    """The first reading of :func:`~crystal_palace.legal.pieces.chain_bounds` (ring atoms break the chain)."""
+    graph = piece.graph
+    use = frozenset(atoms) if atoms is not None else piece.atoms
+    low = _longest_acyclic(use, graph.atom_rings, graph.neighbours)
+    return low if low is not None else chain_bounds(piece, use)[0]
+
+
+def longest_from(start: int, atoms: frozenset[int], neighbours: list[list[int]]) -> int | None:
+    """The most atoms on a path from ``start`` through ``atoms`` (None: its component is not a tree)."""
+    _, length, seen, ends = _farthest(start, atoms, neighbours)
+    return length if ends == 2 * (len(seen) - 1) else None
+
+
+def _longest_acyclic(use: frozenset[int], atom_rings: list[tuple[frozenset[int], ...]],
+                     neighbours: list[list[int]]) -> int | None:
+    """The most atoms on a path through the acyclic atoms of ``use`` (None: they do not form a forest)."""
+    todo = {a for a in use if not atom_rings[a]}
+    allowed = frozenset(todo)
+    best_len = 0
+    while todo:
+        far, _, seen, ends = _farthest(todo.pop(), allowed, neighbours)
+        if ends != 2 * (len(seen) - 1):  # bonds inside the component, counted from both ends: not a tree
+            return None
+        _, length, _, _ = _farthest(far, allowed, neighbours)
+        best_len = max(best_len, length)
+        todo -= seen
+    return best_len
+
+
+def _longest_weighted(weight: list[int], adj: list[set[int]]) -> int | None:
+    """The heaviest path (sum of its nodes' weights) of a forest (None: the graph is not a forest)."""
+    n = len(weight)
+    parent = [-2] * n  # -2: not reached yet, -1: a root
+    order: list[int] = []
+    trees = 0
+    for root in range(n):
+        if parent[root] != -2:
+            continue
+        trees += 1
+        parent[root] = -1
+        k = len(order)
+        order.append(root)
+        while k < len(order):
+            v = order[k]
+            k += 1
+            for u in adj[v]:
+                if parent[u] == -2:
+                    parent[u] = v
+                    order.append(u)
+    if sum(map(len, adj)) != 2 * (n - trees):  # each edge seen from both ends: a forest has n - trees
+        return None
+    down = [0] * n  # the heaviest path from a node down into its subtree
+    best_len = 0
+    for v in reversed(order):  # children before their parents
+        first = second = 0
+        up = parent[v]
+        for u in adj[v]:
+            if u != up:
+                d = down[u]
+                if d > first:
+                    first, second = d, first
+                elif d > second:
+                    second = d
+        down[v] = weight[v] + first
+        best_len = max(best_len, weight[v] + first + second)
+    return best_len
+
+
+def _farthest(start: int, inside: frozenset[int], neighbours: list[list[int]]) -> tuple[int, int, set[int], int]:
+    """A breadth-first search from ``start`` through ``inside``.
+
+    Returns the last atom reached, the number of levels, the atoms reached and the ends of the bonds
+    among them: in a tree, the atom farthest from ``start``, the atoms on the path to it, the
+    component and twice its bonds.
+    """
+    seen = {start}
+    level = [start]
+    depth = 0
+    last = start
+    ends = 0
+    while level:
+        depth += 1
+        last = level[0]
+        following = []
+        for a in level:
+            for n in neighbours[a]:
+                if n in inside:
+                    ends += 1
+                    if n not in seen:
+                        seen.add(n)
+                        following.append(n)
+        level = following
+    return last, depth, seen, ends
 
 
 def _strippable(piece: Piece, listed: SubstituentRule) -> list[frozenset[int]]:
