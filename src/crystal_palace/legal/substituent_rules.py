@@ -109,7 +109,7 @@ class SubstituentSpec:
     def check(self, piece: Piece) -> Check:
         """Exact check of a piece against this entry (an entry marked undecided never covers)."""
         c = self.cls.check(piece, self.params)
-        if c.ok and self.undecided:
+        if self.undecided and c.outcome is Outcome.COVERED:
             return undecided(f"{self.label}: {self.undecided}")
         return c
 
@@ -324,7 +324,7 @@ def _judge(piece: Piece, rule: SubstituentRule) -> Verdict:
     doubt: Verdict | None = None  # the first entry (or further substitution) that leaves it undecided
     for spec in rule.allowed:
         c = spec.check(piece)
-        if c.ok:
+        if c.outcome is Outcome.COVERED:  # (c.ok, without a property call per entry)
             return Verdict(c, spec.label)
         if doubt is None and c.outcome is Outcome.UNDECIDED:
             doubt = Verdict(c, spec.label)

@@ -112,12 +112,13 @@ def anchored_matches(piece: Piece, query: Chem.Mol, dummy_first: bool = True) ->
     otherwise the query's first atom must be the piece's root.
     """
     out = []
-    outside = piece.anchors[0][0]
+    outside, root = piece.anchors[0]
+    inside = piece.atoms
     for m in piece.graph.substruct(piece.mol, query):
         if dummy_first:
-            if m[0] == outside and set(m[1:]) <= piece.atoms and m[1] == piece.root:
+            if m[0] == outside and m[1] == root and inside.issuperset(m[1:]):
                 out.append(m)
-        elif m[0] == piece.root and set(m) <= piece.atoms:
+        elif m[0] == root and inside.issuperset(m):
             out.append(m)
     return out
 

@@ -41,8 +41,11 @@ def _saturated(piece: Piece) -> bool:
             and not any(piece.aromatic(i) for i in piece.atoms))
 
 
+_CARBON = frozenset({"C"})
+
+
 def _hydrocarbon(piece: Piece) -> bool:
-    return piece.elements <= {"C"} and not piece.ring_atoms and not any(piece.aromatic(i)
+    return piece.elements <= _CARBON and not piece.ring_atoms and not any(piece.aromatic(i)
                                                                          for i in piece.atoms)
 
 
