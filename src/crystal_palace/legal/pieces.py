@@ -18,6 +18,7 @@ import contextlib
 import contextvars
 import enum
 import itertools
+import operator
 import re
 import threading
 import weakref
@@ -146,7 +147,9 @@ class MolGraph:
         self.symbols = [_SYMBOLS[z] if z else str(a.GetSymbol()) for z, a in zip(numbers, atoms, strict=True)]
         self.aromatic = list(map(_ATOM.GetIsAromatic, atoms))
         self.total_h = list(map(_ATOM.GetTotalNumHs, atoms))
-        self.isotope_mass = {i: float(atoms[i].GetMass()) for i, iso in enumerate(map(_ATOM.GetIsotope, atoms)) if iso}
+        # isotope labels are rare: one search instead of a call per atom
+        self.isotope_mass = ({i: float(atoms[i].GetMass()) for i, iso in enumerate(map(_ATOM.GetIsotope, atoms))
+                              if iso} if mol.HasSubstructMatch(_LABELLED) else {})
 
     def _load_bonds(self, mol: Chem.Mol) -> None:
         if mol.HasSubstructMatch(_UNUSUAL_BOND):  # dative, zero-order ...: read bond by bond
@@ -199,22 +202,30 @@ class MolGraph:
         The number stands for the element, aromaticity, hydrogens, charge, degree, the sizes of the rings
         through the atom and whether it carries an isotope label.
         """
-        sizes: list[list[int]] = [[] for _ in range(self.size[0])]
+        n = self.size[0]
+        sizes: dict[int, list[int]] = {}
         for ring in self.rings:
+            size = len(ring)
             for a in ring:
-                sizes[a].append(len(ring))
-        charges = self.charges
+                sizes.setdefault(a, []).append(size)
+        ring_sizes: list[tuple[int, ...]] = [()] * n
+        for a, found in sizes.items():
+            ring_sizes[a] = tuple(sorted(found))
         isotopes = self.isotope_mass
+        labelled = [i in isotopes for i in range(n)] if isotopes else [False] * n
+        contexts = list(zip(self.numbers, self.aromatic, self.total_h, self.charges, map(len, self.neighbours),
+                            ring_sizes, labelled, strict=True))
         ids = _CONTEXT_IDS
-        out = []
-        for i, (z, ar, h, nb) in enumerate(zip(self.numbers, self.aromatic, self.total_h, self.neighbours,
-                                               strict=True)):
-            context = (z, ar, h, charges[i], len(nb), tuple(sorted(sizes[i])), i in isotopes)
-            number = ids.get(context)
-            if number is None:
-                number = ids.setdefault(context, next(_CONTEXT_NUMBERS))  # atomic: threads never share a number
-            out.append(number)
-        return out
+        out: list[int | None] = list(map(ids.get, contexts))
+        if None in out:  # contexts never seen before get new numbers, in atom order
+            for i, number in enumerate(out):
+                if number is None:
+                    context = contexts[i]
+                    number = ids.get(context)
+                    if number is None:
+                        number = ids.setdefault(context, next(_CONTEXT_NUMBERS))  # atomic: threads never share one
+                    out[i] = number
+        return out  # type: ignore[return-value]  # (no None left)
 
     @cached_property
     def bond_code(self) -> dict[tuple[int, int], int]:
@@ -236,11 +247,8 @@ class MolGraph:
     @cached_property
     def kinds(self) -> dict[Kind, int]:
         """The atom kinds present (see :mod:`crystal_palace.legal.query_screen`)."""
-        in_ring = [False] * self.size[0]
-        for ring in self.rings:
-            for a in ring:
-                in_ring[a] = True
-        return kinds_present(self.numbers, self.aromatic, in_ring)
+        ring_atoms = frozenset().union(*self.rings)
+        return kinds_present(self.numbers, self.aromatic, map(ring_atoms.__contains__, range(self.size[0])))
 
     @cached_property
     def charges(self) -> list[int]:
@@ -254,8 +262,13 @@ class MolGraph:
     @cached_property
     def mass(self) -> float:
         """Average molecular mass in u (isotope-labelled atoms with their own mass), as RDKit's MolWt."""
-        return sum(self.isotope_mass.get(i, _WEIGHTS[z]) + _H_WEIGHT * h
-                   for i, (z, h) in enumerate(zip(self.numbers, self.total_h, strict=True)))
+        if self.isotope_mass:
+            return sum(self.isotope_mass.get(i, _WEIGHTS[z]) + _H_WEIGHT * h
+                       for i, (z, h) in enumerate(zip(self.numbers, self.total_h, strict=True)))
+        # the same terms added in the same order (so the same float), without the interpreter's loop
+        total: float = sum(map(operator.add, map(_WEIGHTS.__getitem__, self.numbers),
+                               map(_H_WEIGHT.__mul__, self.total_h)))
+        return total
 
     @cached_property
     def formula(self) -> tuple[tuple[str, int], ...]:
@@ -320,6 +333,8 @@ _LAZY: dict[str, Callable[[MolGraph, Chem.Mol], None]] = {
 }
 
 _CHARGED = Chem.MolFromSmarts("[!+0]")
+#: an atom with an isotope label (isotope number not 0)
+_LABELLED = Chem.MolFromSmarts("[!0*]")
 #: a bond that is not single, double, triple or aromatic (the bond-order matrix cannot tell it apart)
 _UNUSUAL_BOND = Chem.MolFromSmarts("*!-!=!#!:*")
 _ORDER_TYPES = {1.0: Chem.BondType.SINGLE, 1.5: Chem.BondType.AROMATIC, 2.0: Chem.BondType.DOUBLE,

@@ -19,7 +19,6 @@ is searched as before.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 
 from rdkit import Chem
@@ -124,13 +123,16 @@ def query_needs(query: Chem.Mol) -> tuple[tuple[Kind, int], ...]:
 
 def kinds_present(numbers: Iterable[int], aromatic: Iterable[bool], in_ring: Iterable[bool]) -> dict[Kind, int]:
     """How many atoms of a molecule are of each kind (each field also as 'any')."""
-    exact = Counter(zip(numbers, map(int, aromatic), map(int, in_ring), strict=True))
+    exact: dict[tuple[int, bool, bool], int] = {}
+    get = exact.get
+    for kind in zip(numbers, aromatic, in_ring, strict=True):  # (6, True, False) and (6, 1, 0) are the same key
+        exact[kind] = get(kind, 0) + 1
     out: dict[Kind, int] = {}
     get = out.get
     for kind, n in exact.items():
         generals = _GENERALS.get(kind)
         if generals is None:
-            generals = _GENERALS[kind] = tuple(_general(kind))
+            generals = _GENERALS[kind] = tuple(_general((kind[0], int(kind[1]), int(kind[2]))))
         for general in generals:
             out[general] = get(general, 0) + n
     return out
