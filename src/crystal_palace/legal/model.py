@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Final, Literal, get_args
 
 Basis = Literal["listed", "generic", "precursor", "none"]
@@ -125,9 +125,14 @@ class Listing:
         return self.since <= day and (self.until is None or day < self.until)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Verdict:
-    """The answer for one jurisdiction; ``controlled`` is None when the encoded rules do not decide."""
+    """The answer for one jurisdiction; ``controlled`` is None when the encoded rules do not decide.
+
+    ``__init__`` is written out (same parameters, order and defaults as the fields below): the one a
+    frozen dataclass generates sets each of the 13 fields through ``object.__setattr__``, which cost more
+    than twice as much, and the engine makes verdicts for every structure of a screen.
+    """
 
     jurisdiction: str
     controlled: bool | None
@@ -143,6 +148,27 @@ class Verdict:
     source: str | None = None
     #: how exact ``since`` is: the day itself, the earliest day it can be, or a day by which it was in force
     since_bound: SinceBound | None = None
+
+    def __init__(self, jurisdiction: str, controlled: bool | None, basis: Basis, instrument: str, explanation: str,
+                 category: str | None = None, since: datetime.date | None = None,
+                 until: datetime.date | None = None, entry: str | None = None, rule: str | None = None,
+                 atoms: Mapping[str, tuple[int, ...]] | None = None, source: str | None = None,
+                 since_bound: SinceBound | None = None) -> None:
+        # (written into __dict__ in field order, as the generated __init__ does; frozen forbids setattr)
+        fields = self.__dict__
+        fields["jurisdiction"] = jurisdiction
+        fields["controlled"] = controlled
+        fields["basis"] = basis
+        fields["instrument"] = instrument
+        fields["explanation"] = explanation
+        fields["category"] = category
+        fields["since"] = since
+        fields["until"] = until
+        fields["entry"] = entry
+        fields["rule"] = rule
+        fields["atoms"] = atoms
+        fields["source"] = source
+        fields["since_bound"] = since_bound
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of the ``legal`` array (dates as ISO strings, atoms as lists)."""
@@ -161,3 +187,10 @@ class Verdict:
             "atoms": {part: list(idx) for part, idx in self.atoms.items()} if self.atoms is not None else None,
             "source": self.source,
         }
+
+
+# the written-out Verdict.__init__ must keep to the fields (a field added to the class and not to it fails here)
+assert Verdict.__init__.__code__.co_varnames[1:Verdict.__init__.__code__.co_argcount] == tuple(
+    f.name for f in fields(Verdict)), "Verdict.__init__ does not list Verdict's fields in order"
+assert Verdict.__init__.__defaults__ == tuple(f.default for f in fields(Verdict) if f.default is not MISSING), (
+    "Verdict.__init__ does not give Verdict's defaults")
