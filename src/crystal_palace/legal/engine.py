@@ -174,6 +174,8 @@ _INDEXES: weakref.WeakSet[LegalIndex] = weakref.WeakSet()
 
 def legal_index(extra_rules: Sequence[Path | str] = ()) -> LegalIndex:
     """The precomputed index for the packaged data plus the user's rule files (cached per file version)."""
+    if not extra_rules:
+        return _cached(())  # (the packaged data alone: no file to look at, on every call of a screen)
     keyed: list[tuple[str, int]] = []
     for p in extra_rules:
         path = Path(p).expanduser().resolve()  # the same file asked for by another name (or cwd) is one key
@@ -247,10 +249,6 @@ def _not_applied(entries: Iterable[_Entry], day: datetime.date, notes: list[str]
             notes.append(f"listed in {_entry_label(e)} until {e.until.isoformat()}, before the date asked")
 
 
-def _rule_in_force(rule: GenericRule, day: datetime.date) -> bool:
-    return rule.since <= day and (rule.until is None or day < rule.until)
-
-
 def _excluded_by_listing(jx: _JurisdictionIndex, rule: GenericRule, sid: str | None,
                          day: datetime.date) -> tuple[bool, str]:
     """(excluded, doubt) for rules that do not apply to substances listed elsewhere (NpSG § 1(2))."""
@@ -296,16 +294,17 @@ def _decide_fully(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None,
     notes: list[str] = []
     doubts: list[str] = []
     doubt_fields: dict[str, object] = {}
-    in_force = [e for e in drug if e.applies(day)]
-    if in_force:
-        return _listed_verdict(jx, in_force[0], day, [], "listed")
-    _not_applied(drug, day, notes, doubts)
+    if drug:  # (most structures have no listing: the loops below are skipped, not run empty)
+        for e in drug:
+            if e.applies(day):  # the first in force (entries are sorted by rank)
+                return _listed_verdict(jx, e, day, [], "listed")
+        _not_applied(drug, day, notes, doubts)
 
     misses: list[GenericRule] = []  # rules whose core is present but which do not cover it (explained on use)
     later: list[GenericRule] = []
     if mol is not None:
         for rule in jx.rules:
-            if not _rule_in_force(rule, day):
+            if not (rule.since <= day and (rule.until is None or day < rule.until)):  # rule in force
                 later.append(rule)
                 continue
             partial = rule.completeness != "complete"
@@ -344,10 +343,11 @@ def _decide_fully(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None,
                 misses.append(rule)
 
     precursor = jx.precursor.get(sid, []) if sid else []
-    p_in_force = [e for e in precursor if e.applies(day)]
-    if p_in_force:
-        return _listed_verdict(jx, p_in_force[0], day, notes + doubts, "precursor")
-    _not_applied(precursor, day, notes, doubts)
+    if precursor:
+        for e in precursor:
+            if e.applies(day):
+                return _listed_verdict(jx, e, day, notes + doubts, "precursor")
+        _not_applied(precursor, day, notes, doubts)
 
     if mol is not None and later and not doubts:
         for rule in later:
@@ -438,11 +438,14 @@ def legal_status(mol: Chem.Mol | None, substance_id: str | None, *, as_of: datet
     if isinstance(as_of, datetime.datetime):
         as_of = as_of.date()
     day = as_of or datetime.date.today()
-    codes_asked = tuple(jurisdictions) if jurisdictions is not None else index.order
-    unknown = [c for c in codes_asked if c not in index.jurisdictions]
-    if unknown:
-        raise InvalidInput(f"unknown jurisdiction(s) {', '.join(unknown)}; known: {', '.join(index.order)}",
-                           field="jurisdictions")
+    if jurisdictions is None:
+        codes_asked = index.order  # (every one of them known)
+    else:
+        codes_asked = tuple(jurisdictions)
+        unknown = [c for c in codes_asked if c not in index.jurisdictions]
+        if unknown:
+            raise InvalidInput(f"unknown jurisdiction(s) {', '.join(unknown)}; known: {', '.join(index.order)}",
+                               field="jurisdictions")
     if mol is None:
         return _legal_status(index, None, substance_id, day, codes_asked, detail)
     # a structure met before (a screen repeats its substances) gets the same answer: the key is the
@@ -513,8 +516,11 @@ def _legal_status(index: LegalIndex, mol: Chem.Mol | None, substance_id: str | N
 def _verdict(index: LegalIndex, code: str, mol: Chem.Mol | None, sid: str | None, day: datetime.date,
              library_codes: tuple[str, ...], substance_id: str | None, unknown_id: bool,
              detail: bool = True) -> Verdict:
-    prefixes = _CODE_PREFIXES.get(code, (code,))
-    codes = tuple(c for c in library_codes if c.startswith(prefixes))
+    if library_codes:
+        prefixes = _CODE_PREFIXES.get(code, (code,))
+        codes = tuple(c for c in library_codes if c.startswith(prefixes))
+    else:
+        codes = ()
     verdict = _decide(index.jurisdictions[code], mol, sid, day, codes, detail)
     if unknown_id:
         found = (f"the structure is the library substance {sid!r}, whose listings were used" if sid
