@@ -782,37 +782,7 @@ def chain_bounds(piece: Piece, atoms: Iterable[int] | None = None) -> tuple[int,
     readings satisfy is satisfied; one that both break is broken; otherwise the text does not decide.
     """
     use = frozenset(atoms) if atoms is not None else piece.atoms
-    mol_rings = list(piece.graph.rings)
-    ring_atoms = frozenset().union(*mol_rings) if mol_rings else frozenset()
-    # node = acyclic atom, or one ring system (union of rings sharing atoms) restricted to `use`
-    systems: list[set[int]] = []
-    for ring in mol_rings:
-        part = set(ring) & use
-        if not part:
-            continue
-        merged = [s for s in systems if s & part]
-        for s in merged:
-            systems.remove(s)
-            part |= s
-        systems.append(part)
-    node_of: dict[int, int] = {}
-    weight: list[int] = []
-    for a in sorted(use):
-        if a not in ring_atoms:
-            node_of[a] = len(weight)
-            weight.append(1)
-    for s in systems:
-        nid = len(weight)
-        weight.append(0)
-        for a in s:
-            node_of[a] = nid
-    adj: list[set[int]] = [set() for _ in weight]
-    neighbours = piece.graph.neighbours
-    for a in use:
-        for b in neighbours[a]:
-            if b in use and node_of[a] != node_of[b]:
-                adj[node_of[a]].add(node_of[b])
-                adj[node_of[b]].add(node_of[a])
+    weight, adj = chain_nodes(piece, use, piece.graph.rings)
 
     def longest(allowed: set[int]) -> int:
         best_len = 0
@@ -829,6 +799,47 @@ def chain_bounds(piece: Piece, atoms: Iterable[int] | None = None) -> tuple[int,
 
     acyclic_nodes = {i for i, w in enumerate(weight) if w == 1}
     return longest(acyclic_nodes), longest(set(range(len(weight))))
+
+
+def chain_nodes(piece: Piece, use: frozenset[int], rings: Iterable[frozenset[int]]) -> tuple[list[int], list[set[int]]]:
+    """The graph the chain lengths are read on: (weight of each node, the nodes linked to each node).
+
+    A node is an acyclic atom of ``use`` (weight 1) or a ring system: the ``rings`` (of the molecule,
+    or those crossing ``use``) restricted to ``use``, joined where they share atoms (weight 0, since ring
+    atoms are never counted). :func:`chain_bounds` and
+    :func:`crystal_palace.legal.substituent_rules.chain_lengths` read the same graph through this.
+    """
+    systems: list[set[int]] = []
+    for ring in rings:
+        part = set(ring) & use
+        if not part:
+            continue
+        for s in [s for s in systems if s & part]:
+            systems.remove(s)
+            part |= s
+        systems.append(part)
+    atom_rings = piece.graph.atom_rings
+    node_of: dict[int, int] = {}
+    weight: list[int] = []
+    for a in sorted(use):
+        if not atom_rings[a]:
+            node_of[a] = len(weight)
+            weight.append(1)
+    for s in systems:
+        nid = len(weight)
+        weight.append(0)
+        for a in s:
+            node_of[a] = nid
+    adj: list[set[int]] = [set() for _ in weight]
+    neighbours = piece.graph.neighbours
+    for a in use:
+        na = node_of[a]
+        for b in neighbours[a]:
+            if b in use:
+                nb = node_of[b]
+                if na != nb:
+                    adj[na].add(nb)
+    return weight, adj
 
 
 def worst(checks: Iterable[Check]) -> Check:

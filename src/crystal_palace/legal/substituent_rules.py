@@ -30,6 +30,7 @@ from crystal_palace.legal.pieces import (
     Piece,
     best,
     chain_bounds,
+    chain_nodes,
     context_key,
     not_,
     reword,
@@ -401,34 +402,7 @@ def chain_lengths(piece: Piece, atoms: Iterable[int] | None = None) -> tuple[int
         return chain_bounds(piece, use)
     if not crossing:
         return low, low
-    # node = acyclic atom, or one ring system (rings sharing atoms, transitively) restricted to `use`
-    systems: list[set[int]] = []
-    for ring in crossing:
-        part = set(ring) & use
-        for s in [s for s in systems if s & part]:
-            systems.remove(s)
-            part |= s
-        systems.append(part)
-    node_of: dict[int, int] = {}
-    weight: list[int] = []
-    for a in use:
-        if not atom_rings[a]:
-            node_of[a] = len(weight)
-            weight.append(1)
-    for s in systems:
-        nid = len(weight)
-        weight.append(0)
-        for a in s:
-            node_of[a] = nid
-    adj: list[set[int]] = [set() for _ in weight]
-    neighbours = graph.neighbours
-    for a in use:
-        na = node_of[a]
-        for b in neighbours[a]:
-            if b in use:
-                nb = node_of[b]
-                if na != nb:
-                    adj[na].add(nb)
+    weight, adj = chain_nodes(piece, use, crossing)
     high = _longest_weighted(weight, adj)
     if high is None:
         return chain_bounds(piece, use)
