@@ -1,5 +1,8 @@
 """The per-molecule view of :mod:`crystal_palace.legal.pieces` reads RDKit in bulk; it must read what RDKit says.
 
+Both readings are checked: from the molecule's binary form (the C reader of :mod:`.molview`) and, for
+what that reader leaves out, through RDKit's API.
+
 Each value of :class:`MolGraph` that is read with a shortcut (one search instead of a call per atom, the
 bond-order matrix instead of bond by bond, interpreter loops replaced by ``map``) is compared here with
 the plain reading, atom by atom and bond by bond, on awkward molecules: charges, isotope labels, dummy
@@ -12,6 +15,7 @@ import pytest
 from rdkit import Chem
 from rdkit.Chem import Descriptors
 
+from crystal_palace.legal import pieces
 from crystal_palace.legal.pieces import _CONTEXT_IDS, _WEIGHTS, MolGraph
 from crystal_palace.legal.query_screen import _general, kinds_present
 
@@ -45,6 +49,14 @@ def _mols() -> list[Chem.Mol]:
 
 
 MOLS = _mols()
+
+
+@pytest.fixture(params=["binary form", "api"], autouse=True)
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test runs with the view read from the binary form and, again, read through RDKit's API."""
+    if request.param == "api":
+        monkeypatch.setattr(pieces, "read_view", lambda binary: None)
+    return str(request.param)
 
 
 @pytest.mark.parametrize("mol", MOLS, ids=lambda m: Chem.MolToSmiles(m) or "empty")

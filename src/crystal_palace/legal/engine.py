@@ -450,14 +450,15 @@ def legal_status(mol: Chem.Mol | None, substance_id: str | None, *, as_of: datet
         return _legal_status(index, None, substance_id, day, codes_asked, detail)
     # a structure met before (a screen repeats its substances) gets the same answer: the key is the
     # molecule's full binary form (atoms, bonds, their order and properties) and the question
-    key = (mol.ToBinary(), substance_id, day, codes_asked, detail)
+    binary = mol.ToBinary()
+    key = (binary, substance_id, day, codes_asked, detail)
     answers = index.answers
     known = answers.get(key)
     if known is not None:
         with contextlib.suppress(KeyError):  # (another thread may have dropped it meanwhile)
             answers.move_to_end(key)
         return [_copy(v) if v.atoms is not None else v for v in known]
-    verdicts = _legal_status(index, mol, substance_id, day, codes_asked, detail)
+    verdicts = _legal_status(index, mol, substance_id, day, codes_asked, detail, binary)
     answers[key] = tuple(_copy(v) if v.atoms is not None else v for v in verdicts)
     while len(answers) > ANSWERS_REMEMBERED:
         try:
@@ -497,7 +498,7 @@ ANSWERS_REMEMBERED = 2048
 
 
 def _legal_status(index: LegalIndex, mol: Chem.Mol | None, substance_id: str | None, day: datetime.date,
-                  codes_asked: tuple[str, ...], detail: bool = True) -> list[Verdict]:
+                  codes_asked: tuple[str, ...], detail: bool = True, binary: bytes | None = None) -> list[Verdict]:
     unknown_id = substance_id is not None and substance_id not in index.library_codes
     sid = None if unknown_id else substance_id
     if unknown_id and mol is not None:
@@ -507,7 +508,7 @@ def _legal_status(index: LegalIndex, mol: Chem.Mol | None, substance_id: str | N
     # what the matching remembers about the molecule is dropped afterwards unless it was there before: a
     # screen keeps its molecules, and per-molecule caches would otherwise pile up for the whole batch;
     # RDKit's console warnings are silenced once for the molecule (the matching reports its own problems)
-    with (judging(mol) if mol is not None else contextlib.nullcontext()), quiet_rdkit():
+    with (judging(mol, binary) if mol is not None else contextlib.nullcontext()), quiet_rdkit():
         for code in codes_asked:
             verdicts.append(_verdict(index, code, mol, sid, day, library_codes, substance_id, unknown_id, detail))
     return verdicts

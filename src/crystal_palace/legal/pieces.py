@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 
 from rdkit import Chem
 
+from crystal_palace.legal.molview import read as read_view
 from crystal_palace.legal.query_screen import Kind, kinds_present, possible, query_needs
 
 _PT = Chem.GetPeriodicTable()
@@ -116,9 +117,12 @@ class MolGraph:
     bonds: dict[tuple[int, int], Chem.BondType]
     rings: tuple[frozenset[int], ...]
     ring_paths: tuple[tuple[int, ...], ...]
+    charges: list[int]
 
-    def __init__(self, mol: Chem.Mol) -> None:
+    def __init__(self, mol: Chem.Mol, binary: bytes | None = None) -> None:
         self._mol = weakref.ref(mol)
+        #: the molecule's ToBinary(), when the caller has it (the view is read from it, see _load_view)
+        self.binary = binary
         self.size = (mol.GetNumAtoms(), mol.GetNumBonds())
         self.matches: dict[int, tuple[tuple[int, ...], ...]] = {}
         self.piece_smiles: dict[tuple[frozenset[int], tuple[tuple[int, int], ...]], str | None] = {}
@@ -141,7 +145,32 @@ class MolGraph:
         part(self, mol)
         return self.__dict__[name]
 
+    def _load_view(self, mol: Chem.Mol) -> None:
+        """The whole per-atom view at once, read from the molecule's binary form (see :mod:`.molview`).
+
+        Reading it costs a few instructions an atom, so it is not split into parts; a molecule the reader
+        does not understand is read through RDKit's API, part by part, as it is asked for.
+        """
+        view = read_view(self.binary if self.binary is not None else mol.ToBinary())
+        if view is None:
+            self._load_atoms(mol)
+            self._load_bonds(mol)
+            self._load_rings(mol)
+            self._load_charges(mol)
+            return
+        self.numbers = numbers = view.numbers
+        self.symbols = list(map(_SYMBOLS.__getitem__, numbers))  # (no dummy atom: the reader leaves those out)
+        self.aromatic = view.aromatic
+        self.total_h = view.total_h
+        self.isotope_mass = {i: float(mol.GetAtomWithIdx(i).GetMass()) for i in view.labelled}
+        self.charges = view.charges if view.charges is not None else [0] * len(numbers)
+        self.neighbours = view.neighbours
+        self.bonds = view.bonds
+        self.ring_paths = paths = view.ring_paths
+        self.rings = tuple(map(frozenset, paths))
+
     def _load_atoms(self, mol: Chem.Mol) -> None:
+        # (the API reading of _load_view)
         atoms = list(map(mol.GetAtomWithIdx, range(self.size[0])))
         self.numbers = numbers = list(map(_ATOM.GetAtomicNum, atoms))
         self.symbols = [_SYMBOLS[z] if z else str(a.GetSymbol()) for z, a in zip(numbers, atoms, strict=True)]
@@ -183,6 +212,12 @@ class MolGraph:
     def _load_rings(self, mol: Chem.Mol) -> None:
         self.ring_paths = paths = tuple(tuple(r) for r in mol.GetRingInfo().AtomRings())
         self.rings = tuple(frozenset(r) for r in paths)
+
+    def _load_charges(self, mol: Chem.Mol) -> None:
+        if not mol.HasSubstructMatch(_CHARGED):  # one search instead of a call per atom
+            self.charges = [0] * self.size[0]
+        else:
+            self.charges = [int(mol.GetAtomWithIdx(i).GetFormalCharge()) for i in range(self.size[0])]
 
     @cached_property
     def ring_bonds(self) -> frozenset[tuple[int, int]]:
@@ -250,14 +285,6 @@ class MolGraph:
         ring_atoms = frozenset().union(*self.rings)
         return kinds_present(self.numbers, self.aromatic, map(ring_atoms.__contains__, range(self.size[0])))
 
-    @cached_property
-    def charges(self) -> list[int]:
-        """Formal charge of each atom."""
-        mol = self._mol()
-        assert mol is not None  # noqa: S101 - the graph is only reached through its molecule
-        if not mol.HasSubstructMatch(_CHARGED):  # one search instead of a call per atom
-            return [0] * self.size[0]
-        return [int(mol.GetAtomWithIdx(i).GetFormalCharge()) for i in range(self.size[0])]
 
     @cached_property
     def mass(self) -> float:
@@ -325,12 +352,9 @@ class MolGraph:
 
 _ATOM = Chem.Atom
 _BOND = Chem.Bond
-_LAZY: dict[str, Callable[[MolGraph, Chem.Mol], None]] = {
-    **dict.fromkeys(("symbols", "numbers", "aromatic", "total_h", "isotope_mass"), MolGraph._load_atoms),
-    **dict.fromkeys(("neighbours", "bonds"), MolGraph._load_bonds),
-    "rings": MolGraph._load_rings,
-    "ring_paths": MolGraph._load_rings,
-}
+_LAZY: dict[str, Callable[[MolGraph, Chem.Mol], None]] = dict.fromkeys(
+    ("symbols", "numbers", "aromatic", "total_h", "isotope_mass", "charges", "neighbours", "bonds", "rings",
+     "ring_paths"), MolGraph._load_view)
 
 _CHARGED = Chem.MolFromSmarts("[!+0]")
 #: an atom with an isotope label (isotope number not 0)
@@ -381,14 +405,17 @@ _LOCAL = _Local()
 
 
 @contextlib.contextmanager
-def judging(mol: Chem.Mol) -> Iterator[MolGraph]:
+def judging(mol: Chem.Mol, binary: bytes | None = None) -> Iterator[MolGraph]:
     """Within the block, :func:`graph_of` answers for ``mol`` without looking it up (nor checking its size).
 
     The molecule must not be edited inside the block. Its graph is dropped afterwards unless it was
-    cached before (a screen keeps its molecules, and their caches would otherwise pile up).
+    cached before (a screen keeps its molecules, and their caches would otherwise pile up). ``binary`` is
+    ``mol.ToBinary()`` when the caller has it (the view is read from it).
     """
     owned = _GRAPHS.get(mol) is None
     graph = _lookup(mol)
+    if binary is not None and graph.binary is None:
+        graph.binary = binary
     previous = _LOCAL.graph
     _LOCAL.graph = graph
     try:

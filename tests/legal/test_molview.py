@@ -1,0 +1,120 @@
+"""The C reader of :mod:`crystal_palace.legal.molview` must read what RDKit's API reads, or say it cannot.
+
+It reads RDKit's binary form of a molecule instead of asking RDKit atom by atom. A wrong value there would
+change verdicts silently, so every value is compared with the API reading, on every structure of the
+reference library and on awkward ones; and a binary form it does not know (another pickle version, query
+atoms, cut short) must give None, never a wrong view or a crash.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from rdkit import Chem
+
+from crystal_palace.chemistry.library import default_library
+from crystal_palace.legal import molview
+
+pytestmark = pytest.mark.skipif(not molview.available() and os.environ.get("CI") != "true",
+                                reason="the C reader was not built (no C compiler); the API reading is used")
+
+AWKWARD = [
+    "CNC(C)Cc1ccc2OCOc2c1", "C[NH2+]C(C)Cc1ccccc1.[Cl-]", "C[N+](C)(C)[O-]", "[13CH3]NC", "[2H]C([2H])([2H])N",
+    "CC(C)N->[Cu]", "c1ccccc1.[Na+].[Cl-]", "C#CC=C", "[H]OC([H])=O", "[H][H]", "[Fe+2].[O-]C=O.[O-]C=O",
+    "C1CC2CCC1C2", "C1CCCCCCCCCCC1", "c1ccc2c(c1)[nH]c1ccccc12", "O=[N+]([O-])c1ccc([35Cl])cc1", "[Na]", "[U]",
+    "F/C=C/F", "C[C@H](N)C(=O)O", "[CH3:7]C[NH2:200]", "[CH2]C", "C" * 300, "c1ccc2cc3ccccc3cc2c1",
+]
+
+
+def _api_view(mol: Chem.Mol) -> molview.View:
+    """The same facts read atom by atom and bond by bond through RDKit's API."""
+    atoms = list(mol.GetAtoms())
+    bonds: dict[tuple[int, int], Chem.BondType] = {}
+    for b in mol.GetBonds():
+        i, j = b.GetBeginAtomIdx(), b.GetEndAtomIdx()
+        bonds[(i, j)] = bonds[(j, i)] = b.GetBondType()
+    charges = [a.GetFormalCharge() for a in atoms]
+    return molview.View(
+        numbers=[a.GetAtomicNum() for a in atoms], aromatic=[a.GetIsAromatic() for a in atoms],
+        total_h=[a.GetTotalNumHs() for a in atoms], charges=charges if any(charges) else None,
+        labelled=[a.GetIdx() for a in atoms if a.GetIsotope()],
+        neighbours=[sorted(n.GetIdx() for n in a.GetNeighbors()) for a in atoms], bonds=bonds,
+        ring_paths=tuple(tuple(r) for r in mol.GetRingInfo().AtomRings()))
+
+
+def _awkward() -> list[Chem.Mol]:
+    out = []
+    for smiles in AWKWARD:
+        mol = Chem.MolFromSmiles(smiles)
+        assert mol is not None, smiles
+        out.append(mol)
+    zero = Chem.RWMol(Chem.MolFromSmiles("CC.O"))
+    zero.AddBond(1, 2, Chem.BondType.ZERO)
+    zero.UpdatePropertyCache(strict=False)
+    Chem.FastFindRings(zero)
+    out.append(zero.GetMol())
+    return out
+
+
+def test_the_reader_is_built_under_ci() -> None:
+    # without it every screen silently pays the slow reading; CI installs a compiler, so it must be there
+    assert molview.available()
+
+
+@pytest.mark.parametrize("mol", _awkward(), ids=lambda m: Chem.MolToSmiles(m)[:40] or "empty")
+def test_awkward_molecules_read_as_the_api_reads_them(mol: Chem.Mol) -> None:
+    view = molview.read(mol.ToBinary())
+    assert view is not None
+    assert view == _api_view(mol)
+
+
+def test_every_library_structure_reads_as_the_api_reads_it() -> None:
+    read = unread = 0
+    for entry in default_library().entries:
+        mol = entry.mol
+        if mol is None:
+            continue
+        view = molview.read(mol.ToBinary())
+        if view is None:
+            unread += 1
+            continue
+        assert view == _api_view(mol), entry.id
+        read += 1
+    assert read == len(default_library().entries) > 800
+    assert unread == 0
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Chem.MolFromSmarts("[#6]-[#7;R]"),  # query atoms and bonds
+    lambda: Chem.MolFromSmiles("*CC"),  # a dummy atom (its symbol is the API's to give)
+    lambda: Chem.MolFromSmiles("[1*]c1ccccc1"),
+    lambda: Chem.MolFromSmiles("CCO", sanitize=False),  # no ring information
+    Chem.Mol,  # nor here
+])
+def test_what_the_reader_does_not_know_gives_none(make: object) -> None:
+    mol = make()  # type: ignore[operator]
+    assert molview.read(mol.ToBinary()) is None
+
+
+def test_another_pickle_version_gives_none() -> None:
+    binary = bytearray(Chem.MolFromSmiles("CCN").ToBinary())
+    assert molview.read(bytes(binary)) is not None
+    binary[8] = 15  # the major version
+    assert molview.read(bytes(binary)) is None
+    binary[8], binary[0] = 16, 0  # the endian id
+    assert molview.read(bytes(binary)) is None
+
+
+def test_a_cut_or_damaged_binary_never_crashes_or_misreads() -> None:
+    mol = Chem.MolFromSmiles("C[NH2+]C(C)Cc1ccc2OCOc2c1.[2H]O/C=C/F")
+    binary = mol.ToBinary()
+    whole = molview.read(binary)
+    assert whole == _api_view(mol)
+    ends = len(binary) - 25  # the rings end about here; what follows (conformers, end tag) is not read
+    for cut in range(ends):
+        assert molview.read(binary[:cut]) is None, cut
+    for k in range(len(binary)):  # any single byte changed: None or some view, never a crash
+        damaged = bytearray(binary)
+        damaged[k] ^= 0xFF
+        molview.read(bytes(damaged))
