@@ -113,10 +113,75 @@ static int read_atom(Reader *r, AtomFacts *a) {
     return 1;
 }
 
+typedef struct {
+    int atom, bond;
+} Link;
+
+static int cmp_link(const void *a, const void *b) { return ((const Link *)a)->atom - ((const Link *)b)->atom; }
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
-/* read(binary, bond_types) -> (numbers, aromatic, hydrogens, charges, labelled, neighbours, bonds, rings)
- * or None. See legal/molview.py for the meaning of each part. */
+/* A new reference to the small int v, or to None for ANY (the "any" field of an atom kind). */
+#define ANY (-1)
+static PyObject *int_or_none(int v) {
+    if (v == ANY) Py_RETURN_NONE;
+    return PyLong_FromLong(v);
+}
+
+/* The kinds dict of legal.query_screen.kinds_present: every (element, aromatic, in a ring) kind of the
+ * atoms, each field also as None ("any"), with its count. */
+static PyObject *kinds_of(const AtomFacts *atoms, const char *in_ring, int n_atoms) {
+    /* counts[z][a][r], z = 0..255 and 256 for any, a and r = 0, 1 and 2 for any; only the elements
+     * present (and "any") are cleared and visited */
+    int counts[257][3][3];
+    int present[257], n_present = 0;
+    char seen[257] = {0};
+    for (int i = 0; i < n_atoms; i++) {
+        int z = atoms[i].z;
+        if (!seen[z]) {
+            seen[z] = 1;
+            present[n_present++] = z;
+        }
+    }
+    present[n_present++] = 256;
+    for (int k = 0; k < n_present; k++) memset(counts[present[k]], 0, sizeof(counts[0]));
+    for (int i = 0; i < n_atoms; i++) {
+        int z = atoms[i].z, a = atoms[i].aromatic, r = in_ring[i];
+        int zs[2] = {z, 256}, as[2] = {a, 2}, rs[2] = {r, 2};
+        for (int x = 0; x < 2; x++)
+            for (int y = 0; y < 2; y++)
+                for (int w = 0; w < 2; w++) counts[zs[x]][as[y]][rs[w]]++;
+    }
+    PyObject *out = PyDict_New();
+    if (!out) return NULL;
+    for (int k = 0; k < n_present; k++)
+        for (int a = 0; a < 3; a++)
+            for (int r = 0; r < 3; r++) {
+                int z = present[k];
+                if (!counts[z][a][r]) continue;
+                PyObject *key = PyTuple_New(3), *n = PyLong_FromLong(counts[z][a][r]);
+                if (!key || !n) {
+                    Py_XDECREF(key);
+                    Py_XDECREF(n);
+                    Py_DECREF(out);
+                    return NULL;
+                }
+                PyTuple_SET_ITEM(key, 0, int_or_none(z == 256 ? ANY : z));
+                PyTuple_SET_ITEM(key, 1, int_or_none(a == 2 ? ANY : a));
+                PyTuple_SET_ITEM(key, 2, int_or_none(r == 2 ? ANY : r));
+                int failed = !PyTuple_GET_ITEM(key, 0) || !PyTuple_GET_ITEM(key, 1) || !PyTuple_GET_ITEM(key, 2) ||
+                             PyDict_SetItem(out, key, n) < 0;
+                Py_DECREF(key);
+                Py_DECREF(n);
+                if (failed) {
+                    Py_DECREF(out);
+                    return NULL;
+                }
+            }
+    return out;
+}
+
+/* read(binary, bond_types) -> (numbers, aromatic, hydrogens, charges, labelled, neighbours, bonds, rings,
+ * contexts, bond_code, kinds) or None. See legal/molview.py for the meaning of each part. */
 static PyObject *molview_read(PyObject *self, PyObject *args) {
     Py_buffer buf;
     PyObject *bond_types;
@@ -124,11 +189,14 @@ static PyObject *molview_read(PyObject *self, PyObject *args) {
     Reader r = {(const unsigned char *)buf.buf, (const unsigned char *)buf.buf + buf.len, 0};
     PyObject *result = NULL;
     AtomFacts *atoms = NULL;
-    int *ends = NULL, *types = NULL, *degree = NULL, *adjacency = NULL, *offset = NULL;
+    int *ends = NULL, *types = NULL, *degree = NULL, *offset = NULL, *ring_start = NULL, *ring_atoms = NULL;
+    int *sizes_start = NULL, *sizes = NULL;
+    char *in_ring = NULL, *ring_bond = NULL;
+    Link *adjacency = NULL;
     PyObject *numbers = NULL, *aromatic = NULL, *hydrogens = NULL, *charges = NULL, *labelled = NULL;
-    PyObject *neighbours = NULL, *bonds = NULL, *rings = NULL;
-    int32_t head[5], n_atoms, n_bonds;
-    int tag, any_charge = 0, flag;
+    PyObject *neighbours = NULL, *bonds = NULL, *rings = NULL, *contexts = NULL, *codes = NULL, *kinds = NULL;
+    int32_t head[5], n_atoms, n_bonds, n_rings;
+    int tag, any_charge = 0, flag, ring_total = 0;
 
     for (int k = 0; k < 5; k++)
         if (!read_i32(&r, &head[k])) goto unsupported;
@@ -143,9 +211,12 @@ static PyObject *molview_read(PyObject *self, PyObject *args) {
     ends = PyMem_Calloc(2 * (size_t)n_bonds + 1, sizeof(int));
     types = PyMem_Calloc((size_t)n_bonds + 1, sizeof(int));
     degree = PyMem_Calloc((size_t)n_atoms + 1, sizeof(int));
-    offset = PyMem_Calloc((size_t)n_atoms + 1, sizeof(int));
-    adjacency = PyMem_Calloc(2 * (size_t)n_bonds + 1, sizeof(int));
-    if (!atoms || !ends || !types || !degree || !offset || !adjacency) {
+    offset = PyMem_Calloc((size_t)n_atoms + 2, sizeof(int));
+    adjacency = PyMem_Calloc(2 * (size_t)n_bonds + 1, sizeof(Link));
+    in_ring = PyMem_Calloc((size_t)n_atoms + 1, 1);
+    ring_bond = PyMem_Calloc((size_t)n_bonds + 1, 1);
+    sizes_start = PyMem_Calloc((size_t)n_atoms + 2, sizeof(int));
+    if (!atoms || !ends || !types || !degree || !offset || !adjacency || !in_ring || !ring_bond || !sizes_start) {
         PyErr_NoMemory();
         goto done;
     }
@@ -174,11 +245,9 @@ static PyObject *molview_read(PyObject *self, PyObject *args) {
         degree[i]++;
         degree[j]++;
     }
-    if (!read_u8(&r, &tag)) goto unsupported;
-    if (tag != TAG_BEGINSSSR && tag != TAG_BEGINSYMMSSSR && tag != TAG_BEGINFASTFIND) goto unsupported;
 
-    /* neighbours, each list in ascending order (as the bond-order matrix gives them) */
-    for (int i = 1; i < n_atoms; i++) offset[i] = offset[i - 1] + degree[i - 1];
+    /* neighbours (with the bond to each), each list in ascending order (as the bond-order matrix gives) */
+    for (int i = 0; i < n_atoms; i++) offset[i + 1] = offset[i] + degree[i];
     {
         int *fill = PyMem_Calloc((size_t)n_atoms + 1, sizeof(int));
         if (!fill) {
@@ -187,20 +256,77 @@ static PyObject *molview_read(PyObject *self, PyObject *args) {
         }
         for (int b = 0; b < n_bonds; b++) {
             int i = ends[2 * b], j = ends[2 * b + 1];
-            adjacency[offset[i] + fill[i]++] = j;
-            adjacency[offset[j] + fill[j]++] = i;
+            adjacency[offset[i] + fill[i]++] = (Link){j, b};
+            adjacency[offset[j] + fill[j]++] = (Link){i, b};
         }
         PyMem_Free(fill);
     }
     for (int i = 0; i < n_atoms; i++) {
-        qsort(adjacency + offset[i], (size_t)degree[i], sizeof(int), cmp_int);
+        qsort(adjacency + offset[i], (size_t)degree[i], sizeof(Link), cmp_link);
         for (int k = 1; k < degree[i]; k++)
-            if (adjacency[offset[i] + k] == adjacency[offset[i] + k - 1]) goto unsupported; /* a double edge */
+            if (adjacency[offset[i] + k].atom == adjacency[offset[i] + k - 1].atom) goto unsupported; /* a double edge */
     }
 
+    /* rings, in RDKit's order (RingInfo.AtomRings()); which atoms and bonds are in one, ring sizes per atom */
+    if (!read_u8(&r, &tag)) goto unsupported;
+    if (tag != TAG_BEGINSSSR && tag != TAG_BEGINSYMMSSSR && tag != TAG_BEGINFASTFIND) goto unsupported;
+    if (!read_i32(&r, &n_rings) || n_rings < 0 || n_rings > 4 * (n_bonds + 1)) goto unsupported;
+    ring_start = PyMem_Calloc((size_t)n_rings + 1, sizeof(int));
+    ring_atoms = PyMem_Calloc((size_t)n_rings * (size_t)(n_atoms + 1) + 1, sizeof(int));
+    if (!ring_start || !ring_atoms) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (int k = 0; k < n_rings; k++) {
+        int size;
+        if (!read_index(&r, &size) || size < 3 || size > n_atoms) goto unsupported;
+        ring_start[k] = ring_total;
+        for (int m = 0; m < size; m++) {
+            int a;
+            if (!read_index(&r, &a) || a < 0 || a >= n_atoms) goto unsupported;
+            ring_atoms[ring_total++] = a;
+            in_ring[a] = 1;
+            sizes_start[a + 1]++;
+        }
+    }
+    ring_start[n_rings] = ring_total;
+    for (int k = 0; k < n_rings; k++) { /* consecutive ring atoms are bonded, the last to the first */
+        int first = ring_start[k], size = ring_start[k + 1] - first;
+        for (int m = 0; m < size; m++) {
+            int a = ring_atoms[first + m], b = ring_atoms[first + (m + 1) % size], found = -1;
+            for (int q = offset[a]; q < offset[a + 1]; q++)
+                if (adjacency[q].atom == b) found = adjacency[q].bond;
+            if (found < 0) goto unsupported; /* not a ring of this molecule's bonds */
+            ring_bond[found] = 1;
+        }
+    }
+    for (int i = 0; i < n_atoms; i++) sizes_start[i + 1] += sizes_start[i];
+    sizes = PyMem_Calloc((size_t)ring_total + 1, sizeof(int));
+    if (!sizes) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    {
+        int *fill = PyMem_Calloc((size_t)n_atoms + 1, sizeof(int));
+        if (!fill) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (int k = 0; k < n_rings; k++)
+            for (int m = ring_start[k]; m < ring_start[k + 1]; m++) {
+                int a = ring_atoms[m];
+                sizes[sizes_start[a] + fill[a]++] = ring_start[k + 1] - ring_start[k];
+            }
+        PyMem_Free(fill);
+        for (int i = 0; i < n_atoms; i++)
+            qsort(sizes + sizes_start[i], (size_t)(sizes_start[i + 1] - sizes_start[i]), sizeof(int), cmp_int);
+    }
+
+    /* the Python objects */
     if (!(numbers = PyList_New(n_atoms)) || !(aromatic = PyList_New(n_atoms)) ||
         !(hydrogens = PyList_New(n_atoms)) || !(neighbours = PyList_New(n_atoms)) || !(bonds = PyDict_New()) ||
-        !(labelled = PyList_New(0)))
+        !(labelled = PyList_New(0)) || !(contexts = PyList_New(n_atoms)) || !(codes = PyDict_New()) ||
+        !(rings = PyTuple_New(n_rings)))
         goto done;
     if (any_charge && !(charges = PyList_New(n_atoms))) goto done;
     for (int i = 0; i < n_atoms; i++) {
@@ -208,7 +334,7 @@ static PyObject *molview_read(PyObject *self, PyObject *args) {
         if (!near) goto done;
         PyList_SET_ITEM(neighbours, i, near);
         for (int k = 0; k < degree[i]; k++) {
-            PyObject *v = PyLong_FromLong(adjacency[offset[i] + k]);
+            PyObject *v = PyLong_FromLong(adjacency[offset[i] + k].atom);
             if (!v) goto done;
             PyList_SET_ITEM(near, k, v);
         }
@@ -236,6 +362,22 @@ static PyObject *molview_read(PyObject *self, PyObject *args) {
             }
             Py_DECREF(v);
         }
+        /* (element, aromatic, hydrogens, charge, degree, ring sizes, labelled): see MolGraph.atom_context */
+        int n_sizes = sizes_start[i + 1] - sizes_start[i];
+        PyObject *ring_sizes = PyTuple_New(n_sizes);
+        if (!ring_sizes) goto done;
+        for (int k = 0; k < n_sizes; k++) {
+            PyObject *v = PyLong_FromLong(sizes[sizes_start[i] + k]);
+            if (!v) {
+                Py_DECREF(ring_sizes);
+                goto done;
+            }
+            PyTuple_SET_ITEM(ring_sizes, k, v);
+        }
+        PyObject *context = Py_BuildValue("(iOiiiNO)", atoms[i].z, arom, atoms[i].hydrogens, atoms[i].charge,
+                                          degree[i], ring_sizes, atoms[i].isotope ? Py_True : Py_False);
+        if (!context) goto done;
+        PyList_SET_ITEM(contexts, i, context);
     }
     for (int b = 0; b < n_bonds; b++) {
         PyObject *key_type = PyLong_FromLong(types[b]);
@@ -247,41 +389,34 @@ static PyObject *molview_read(PyObject *self, PyObject *args) {
             goto unsupported; /* a bond type the caller did not name */
         }
         int i = ends[2 * b], j = ends[2 * b + 1];
+        /* (MolGraph.bond_code: the bond type's number doubled, plus one in a ring) */
         PyObject *ij = Py_BuildValue("(ii)", i, j), *ji = Py_BuildValue("(ii)", j, i);
-        if (!ij || !ji || PyDict_SetItem(bonds, ij, bt) < 0 || PyDict_SetItem(bonds, ji, bt) < 0) {
-            Py_XDECREF(ij);
-            Py_XDECREF(ji);
-            goto done;
-        }
-        Py_DECREF(ij);
-        Py_DECREF(ji);
+        PyObject *code = PyLong_FromLong(2 * types[b] + ring_bond[b]);
+        int failed = !ij || !ji || !code || PyDict_SetItem(bonds, ij, bt) < 0 || PyDict_SetItem(bonds, ji, bt) < 0 ||
+                     PyDict_SetItem(codes, ij, code) < 0 || PyDict_SetItem(codes, ji, code) < 0;
+        Py_XDECREF(ij);
+        Py_XDECREF(ji);
+        Py_XDECREF(code);
+        if (failed) goto done;
     }
-
-    /* rings, in RDKit's order (RingInfo.AtomRings()) */
-    {
-        int32_t n_rings;
-        if (!read_i32(&r, &n_rings) || n_rings < 0 || n_rings > 4 * (n_bonds + 1)) goto unsupported;
-        if (!(rings = PyTuple_New(n_rings))) goto done;
-        for (int k = 0; k < n_rings; k++) {
-            int size;
-            if (!read_index(&r, &size) || size <= 0 || size > n_atoms) goto unsupported;
-            PyObject *ring = PyTuple_New(size);
-            if (!ring) goto done;
-            PyTuple_SET_ITEM(rings, k, ring);
-            for (int m = 0; m < size; m++) {
-                int a;
-                if (!read_index(&r, &a) || a < 0 || a >= n_atoms) goto unsupported;
-                PyObject *v = PyLong_FromLong(a);
-                if (!v) goto done;
-                PyTuple_SET_ITEM(ring, m, v);
-            }
+    for (int k = 0; k < n_rings; k++) {
+        int first = ring_start[k], size = ring_start[k + 1] - first;
+        PyObject *ring = PyTuple_New(size);
+        if (!ring) goto done;
+        PyTuple_SET_ITEM(rings, k, ring);
+        for (int m = 0; m < size; m++) {
+            PyObject *v = PyLong_FromLong(ring_atoms[first + m]);
+            if (!v) goto done;
+            PyTuple_SET_ITEM(ring, m, v);
         }
     }
+    if (!(kinds = kinds_of(atoms, in_ring, n_atoms))) goto done;
     if (!charges) {
         charges = Py_None;
         Py_INCREF(charges);
     }
-    result = PyTuple_Pack(8, numbers, aromatic, hydrogens, charges, labelled, neighbours, bonds, rings);
+    result = PyTuple_Pack(11, numbers, aromatic, hydrogens, charges, labelled, neighbours, bonds, rings, contexts,
+                          codes, kinds);
     goto done;
 
 unsupported:
@@ -298,12 +433,21 @@ done:
     Py_XDECREF(neighbours);
     Py_XDECREF(bonds);
     Py_XDECREF(rings);
+    Py_XDECREF(contexts);
+    Py_XDECREF(codes);
+    Py_XDECREF(kinds);
     PyMem_Free(atoms);
     PyMem_Free(ends);
     PyMem_Free(types);
     PyMem_Free(degree);
     PyMem_Free(offset);
     PyMem_Free(adjacency);
+    PyMem_Free(in_ring);
+    PyMem_Free(ring_bond);
+    PyMem_Free(ring_start);
+    PyMem_Free(ring_atoms);
+    PyMem_Free(sizes_start);
+    PyMem_Free(sizes);
     PyBuffer_Release(&buf);
     return result;
 }
@@ -311,7 +455,8 @@ done:
 static PyMethodDef methods[] = {
     {"read", molview_read, METH_VARARGS,
      "read(binary, bond_types) -> (numbers, aromatic, hydrogens, charges or None, labelled atoms, neighbours, "
-     "bonds, rings), or None when the binary form is not one this reader understands."},
+     "bonds, rings, atom contexts, bond codes, atom kinds), or None when the binary form is not one this reader "
+     "understands."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -43,6 +43,12 @@ class View(NamedTuple):
     neighbours: list[list[int]]
     bonds: dict[tuple[int, int], Chem.BondType]
     ring_paths: tuple[tuple[int, ...], ...]
+    #: per atom: (element, aromatic, hydrogens, charge, degree, sizes of the rings through it, labelled)
+    contexts: list[tuple[int, bool, int, int, int, tuple[int, ...], bool]]
+    #: per bond (both ways): 2 * the bond type's number, plus 1 in a ring
+    bond_code: dict[tuple[int, int], int]
+    #: atom kinds with their counts, as crystal_palace.legal.query_screen.kinds_present gives them
+    kinds: dict[tuple[int | None, int | None, int | None], int]
 
 
 def available() -> bool:

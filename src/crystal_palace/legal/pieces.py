@@ -118,6 +118,12 @@ class MolGraph:
     rings: tuple[frozenset[int], ...]
     ring_paths: tuple[tuple[int, ...], ...]
     charges: list[int]
+    #: per bond (both ways), its type and whether it is in a ring, as one number
+    bond_code: dict[tuple[int, int], int]
+    #: the atom kinds present (see crystal_palace.legal.query_screen)
+    kinds: dict[Kind, int]
+    #: per atom, what atom_context numbers
+    _contexts: list[tuple[int, bool, int, int, int, tuple[int, ...], bool]]
 
     def __init__(self, mol: Chem.Mol, binary: bytes | None = None) -> None:
         self._mol = weakref.ref(mol)
@@ -157,6 +163,7 @@ class MolGraph:
             self._load_bonds(mol)
             self._load_rings(mol)
             self._load_charges(mol)
+            self._derive()
             return
         self.numbers = numbers = view.numbers
         self.symbols = list(map(_SYMBOLS.__getitem__, numbers))  # (no dummy atom: the reader leaves those out)
@@ -168,6 +175,9 @@ class MolGraph:
         self.bonds = view.bonds
         self.ring_paths = paths = view.ring_paths
         self.rings = tuple(map(frozenset, paths))
+        self._contexts = view.contexts
+        self.bond_code = view.bond_code
+        self.kinds = view.kinds
 
     def _load_atoms(self, mol: Chem.Mol) -> None:
         # (the API reading of _load_view)
@@ -235,21 +245,9 @@ class MolGraph:
         """Per atom, a number standing for everything a judgement can read of it (see :func:`context_key`).
 
         The number stands for the element, aromaticity, hydrogens, charge, degree, the sizes of the rings
-        through the atom and whether it carries an isotope label.
+        through the atom and whether it carries an isotope label (the tuple ``_contexts`` holds per atom).
         """
-        n = self.size[0]
-        sizes: dict[int, list[int]] = {}
-        for ring in self.rings:
-            size = len(ring)
-            for a in ring:
-                sizes.setdefault(a, []).append(size)
-        ring_sizes: list[tuple[int, ...]] = [()] * n
-        for a, found in sizes.items():
-            ring_sizes[a] = tuple(sorted(found))
-        isotopes = self.isotope_mass
-        labelled = [i in isotopes for i in range(n)] if isotopes else [False] * n
-        contexts = list(zip(self.numbers, self.aromatic, self.total_h, self.charges, map(len, self.neighbours),
-                            ring_sizes, labelled, strict=True))
+        contexts = self._contexts
         ids = _CONTEXT_IDS
         out: list[int | None] = list(map(ids.get, contexts))
         if None in out:  # contexts never seen before get new numbers, in atom order
@@ -262,13 +260,29 @@ class MolGraph:
                     out[i] = number
         return out  # type: ignore[return-value]  # (no None left)
 
-    @cached_property
-    def bond_code(self) -> dict[tuple[int, int], int]:
-        """Per bond (both ways), its type and whether it is in a ring, as one number."""
+    def _derive(self) -> None:
+        """Atom contexts, bond codes and atom kinds from the API reading (the C reader gives them itself)."""
+        n = self.size[0]
+        sizes: dict[int, list[int]] = {}
+        for ring in self.rings:
+            size = len(ring)
+            for a in ring:
+                sizes.setdefault(a, []).append(size)
+        ring_sizes: list[tuple[int, ...]] = [()] * n
+        for a, found in sizes.items():
+            ring_sizes[a] = tuple(sorted(found))
+        isotopes = self.isotope_mass
+        labelled = [i in isotopes for i in range(n)] if isotopes else [False] * n
+        self._contexts = list(zip(self.numbers, self.aromatic, self.total_h, self.charges, map(len, self.neighbours),
+                                  ring_sizes, labelled, strict=True))
+        # per bond (both ways), its type and whether it is in a ring, as one number
         ring_bonds = self.ring_bonds
         bonds = self.bonds
         doubled = {bt: 2 * int(bt) for bt in set(bonds.values())}  # (a few types: int() once per type)
-        return {pair: doubled[bt] + (pair in ring_bonds) for pair, bt in bonds.items()}
+        self.bond_code = {pair: doubled[bt] + (pair in ring_bonds) for pair, bt in bonds.items()}
+        # the atom kinds present (see crystal_palace.legal.query_screen)
+        ring_atoms = frozenset().union(*self.rings)
+        self.kinds = kinds_present(self.numbers, self.aromatic, map(ring_atoms.__contains__, range(n)))
 
     @cached_property
     def atom_rings(self) -> list[tuple[frozenset[int], ...]]:
@@ -278,13 +292,6 @@ class MolGraph:
             for a in ring:
                 out[a].append(ring)
         return [tuple(r) for r in out]
-
-    @cached_property
-    def kinds(self) -> dict[Kind, int]:
-        """The atom kinds present (see :mod:`crystal_palace.legal.query_screen`)."""
-        ring_atoms = frozenset().union(*self.rings)
-        return kinds_present(self.numbers, self.aromatic, map(ring_atoms.__contains__, range(self.size[0])))
-
 
     @cached_property
     def mass(self) -> float:
@@ -354,7 +361,7 @@ _ATOM = Chem.Atom
 _BOND = Chem.Bond
 _LAZY: dict[str, Callable[[MolGraph, Chem.Mol], None]] = dict.fromkeys(
     ("symbols", "numbers", "aromatic", "total_h", "isotope_mass", "charges", "neighbours", "bonds", "rings",
-     "ring_paths"), MolGraph._load_view)
+     "ring_paths", "_contexts", "bond_code", "kinds"), MolGraph._load_view)
 
 _CHARGED = Chem.MolFromSmarts("[!+0]")
 #: an atom with an isotope label (isotope number not 0)
