@@ -120,6 +120,20 @@ typedef struct {
 static int cmp_link(const void *a, const void *b) { return ((const Link *)a)->atom - ((const Link *)b)->atom; }
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
+/* A new (i, j) tuple (Py_BuildValue parses its format on every call: several times the cost). */
+static PyObject *pair(int i, int j) {
+    PyObject *t = PyTuple_New(2), *a = PyLong_FromLong(i), *b = PyLong_FromLong(j);
+    if (!t || !a || !b) {
+        Py_XDECREF(t);
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(t, 0, a);
+    PyTuple_SET_ITEM(t, 1, b);
+    return t;
+}
+
 /* A new reference to the small int v, or to None for ANY (the "any" field of an atom kind). */
 #define ANY (-1)
 static PyObject *int_or_none(int v) {
@@ -129,6 +143,8 @@ static PyObject *int_or_none(int v) {
 
 /* The kinds dict of legal.query_screen.kinds_present: every (element, aromatic, in a ring) kind of the
  * atoms, each field also as None ("any"), with its count. */
+static PyObject *kind_keys[257][3][3];
+
 static PyObject *kinds_of(const AtomFacts *atoms, const char *in_ring, int n_atoms) {
     /* counts[z][a][r], z = 0..255 and 256 for any, a and r = 0, 1 and 2 for any; only the elements
      * present (and "any") are cleared and visited */
@@ -158,26 +174,29 @@ static PyObject *kinds_of(const AtomFacts *atoms, const char *in_ring, int n_ato
             for (int r = 0; r < 3; r++) {
                 int z = present[k];
                 if (!counts[z][a][r]) continue;
-                PyObject *key = PyTuple_New(3), *n = PyLong_FromLong(counts[z][a][r]);
-                if (!key || !n) {
-                    Py_XDECREF(key);
-                    Py_XDECREF(n);
-                    Py_DECREF(out);
-                    return NULL;
+                PyObject *key = kind_keys[z][a][r]; /* made once, kept for the process (at most 2,313) */
+                if (!key) {
+                    key = PyTuple_New(3);
+                    if (!key) goto failed;
+                    PyTuple_SET_ITEM(key, 0, int_or_none(z == 256 ? ANY : z));
+                    PyTuple_SET_ITEM(key, 1, int_or_none(a == 2 ? ANY : a));
+                    PyTuple_SET_ITEM(key, 2, int_or_none(r == 2 ? ANY : r));
+                    if (!PyTuple_GET_ITEM(key, 0) || !PyTuple_GET_ITEM(key, 1) || !PyTuple_GET_ITEM(key, 2)) {
+                        Py_DECREF(key);
+                        goto failed;
+                    }
+                    kind_keys[z][a][r] = key;
                 }
-                PyTuple_SET_ITEM(key, 0, int_or_none(z == 256 ? ANY : z));
-                PyTuple_SET_ITEM(key, 1, int_or_none(a == 2 ? ANY : a));
-                PyTuple_SET_ITEM(key, 2, int_or_none(r == 2 ? ANY : r));
-                int failed = !PyTuple_GET_ITEM(key, 0) || !PyTuple_GET_ITEM(key, 1) || !PyTuple_GET_ITEM(key, 2) ||
-                             PyDict_SetItem(out, key, n) < 0;
-                Py_DECREF(key);
+                PyObject *n = PyLong_FromLong(counts[z][a][r]);
+                if (!n) goto failed;
+                int bad = PyDict_SetItem(out, key, n) < 0;
                 Py_DECREF(n);
-                if (failed) {
-                    Py_DECREF(out);
-                    return NULL;
-                }
+                if (bad) goto failed;
             }
     return out;
+failed:
+    Py_DECREF(out);
+    return NULL;
 }
 
 /* read(binary, bond_types) -> (numbers, aromatic, hydrogens, charges, labelled, neighbours, bonds, rings,
@@ -324,8 +343,8 @@ static PyObject *molview_read(PyObject *self, PyObject *args) {
 
     /* the Python objects */
     if (!(numbers = PyList_New(n_atoms)) || !(aromatic = PyList_New(n_atoms)) ||
-        !(hydrogens = PyList_New(n_atoms)) || !(neighbours = PyList_New(n_atoms)) || !(bonds = PyDict_New()) ||
-        !(labelled = PyList_New(0)) || !(contexts = PyList_New(n_atoms)) || !(codes = PyDict_New()) ||
+        !(hydrogens = PyList_New(n_atoms)) || !(neighbours = PyList_New(n_atoms)) || !(bonds = _PyDict_NewPresized(2 * n_bonds)) ||
+        !(labelled = PyList_New(0)) || !(contexts = PyList_New(n_atoms)) || !(codes = _PyDict_NewPresized(2 * n_bonds)) ||
         !(rings = PyTuple_New(n_rings)))
         goto done;
     if (any_charge && !(charges = PyList_New(n_atoms))) goto done;
@@ -374,23 +393,48 @@ static PyObject *molview_read(PyObject *self, PyObject *args) {
             }
             PyTuple_SET_ITEM(ring_sizes, k, v);
         }
-        PyObject *context = Py_BuildValue("(iOiiiNO)", atoms[i].z, arom, atoms[i].hydrogens, atoms[i].charge,
-                                          degree[i], ring_sizes, atoms[i].isotope ? Py_True : Py_False);
-        if (!context) goto done;
+        PyObject *context = PyTuple_New(7);
+        if (!context) {
+            Py_DECREF(ring_sizes);
+            goto done;
+        }
         PyList_SET_ITEM(contexts, i, context);
+        PyObject *labelled_flag = atoms[i].isotope ? Py_True : Py_False;
+        Py_INCREF(z);
+        Py_INCREF(arom);
+        Py_INCREF(h);
+        Py_INCREF(labelled_flag);
+        PyTuple_SET_ITEM(context, 0, z);
+        PyTuple_SET_ITEM(context, 1, arom);
+        PyTuple_SET_ITEM(context, 2, h);
+        PyTuple_SET_ITEM(context, 5, ring_sizes);
+        PyTuple_SET_ITEM(context, 6, labelled_flag);
+        PyObject *c = PyLong_FromLong(atoms[i].charge), *d = PyLong_FromLong(degree[i]);
+        if (!c || !d) {
+            Py_XDECREF(c);
+            Py_XDECREF(d);
+            goto done;
+        }
+        PyTuple_SET_ITEM(context, 3, c);
+        PyTuple_SET_ITEM(context, 4, d);
     }
+    PyObject *type_objects[256] = {NULL}; /* borrowed from bond_types, looked up once per type */
     for (int b = 0; b < n_bonds; b++) {
-        PyObject *key_type = PyLong_FromLong(types[b]);
-        if (!key_type) goto done;
-        PyObject *bt = PyDict_GetItemWithError(bond_types, key_type); /* borrowed */
-        Py_DECREF(key_type);
+        PyObject *bt = type_objects[types[b]];
         if (!bt) {
-            if (PyErr_Occurred()) goto done;
-            goto unsupported; /* a bond type the caller did not name */
+            PyObject *key_type = PyLong_FromLong(types[b]);
+            if (!key_type) goto done;
+            bt = PyDict_GetItemWithError(bond_types, key_type);
+            Py_DECREF(key_type);
+            if (!bt) {
+                if (PyErr_Occurred()) goto done;
+                goto unsupported; /* a bond type the caller did not name */
+            }
+            type_objects[types[b]] = bt;
         }
         int i = ends[2 * b], j = ends[2 * b + 1];
         /* (MolGraph.bond_code: the bond type's number doubled, plus one in a ring) */
-        PyObject *ij = Py_BuildValue("(ii)", i, j), *ji = Py_BuildValue("(ii)", j, i);
+        PyObject *ij = pair(i, j), *ji = pair(j, i);
         PyObject *code = PyLong_FromLong(2 * types[b] + ring_bond[b]);
         int failed = !ij || !ji || !code || PyDict_SetItem(bonds, ij, bt) < 0 || PyDict_SetItem(bonds, ji, bt) < 0 ||
                      PyDict_SetItem(codes, ij, code) < 0 || PyDict_SetItem(codes, ji, code) < 0;
