@@ -15,6 +15,7 @@ from rdkit import Chem
 
 from crystal_palace.chemistry.library import default_library
 from crystal_palace.legal import molview
+from crystal_palace.legal.pieces import MolGraph, components, context_key_of
 from crystal_palace.legal.query_screen import _general
 
 pytestmark = pytest.mark.skipif(not molview.available() and os.environ.get("CI") != "true",
@@ -134,3 +135,47 @@ def test_a_cut_or_damaged_binary_never_crashes_or_misreads() -> None:
         damaged = bytearray(binary)
         damaged[k] ^= 0xFF
         molview.read(bytes(damaged))
+
+
+def _pieces_of(mol: Chem.Mol) -> list[tuple[frozenset[int], tuple[tuple[int, int], ...]]]:
+    """Pieces as the engine makes them: the groups left when a core (a ring, or one side of a bond) is taken."""
+    graph = MolGraph(mol)
+    out = []
+    cores = [set(r) for r in graph.rings] + [{i} for i in range(len(graph.numbers))]
+    for core in cores:
+        todo = set(range(len(graph.numbers))) - core
+        for comp in components(graph.neighbours, todo):
+            anchors = tuple((n, a) for a in sorted(comp) for n in graph.neighbours[a] if n in core)
+            out.append((comp, anchors))
+            out.append((comp, anchors[:1]))  # fewer anchors than bonds to the core (a stripped group)
+    return out
+
+
+def test_context_keys_are_those_of_the_python_reading() -> None:
+    from crystal_palace.legal import _molview
+
+    mols = _awkward() + [e.mol for e in default_library().entries[:300]]
+    compared = 0
+    for mol in mols:
+        graph = MolGraph(mol)
+        parts = (graph.atom_context, graph.neighbours, graph.bond_code, graph.atom_rings)
+        for inside, anchors in _pieces_of(mol):
+            assert _molview.context_key(inside, anchors, *parts) == context_key_of(inside, anchors, *parts)
+            compared += 1
+    assert compared > 5000
+
+
+def test_context_key_rejects_what_is_not_a_view() -> None:
+    from crystal_palace.legal import _molview
+
+    mol = Chem.MolFromSmiles("CCO")  # (kept: the graph holds it weakly)
+    graph = MolGraph(mol)
+    parts = (graph.atom_context, graph.neighbours, graph.bond_code, graph.atom_rings)
+    with pytest.raises(ValueError):
+        _molview.context_key(frozenset([7]), (), *parts)  # an atom the molecule lacks
+    with pytest.raises(ValueError):
+        _molview.context_key(frozenset([1]), ((0, 1, 2),), *parts)  # an anchor that is not a pair
+    with pytest.raises(ValueError):
+        _molview.context_key(frozenset(), (), *parts)
+    with pytest.raises(TypeError):
+        _molview.context_key({1}, (), *parts)  # a set, not a frozenset

@@ -496,11 +496,299 @@ done:
     return result;
 }
 
+
+/* ---- context_key ---------------------------------------------------------------------------------------- */
+
+typedef struct {
+    int a, b, c;
+} Triple;
+
+static int cmp_triple(const void *x, const void *y) {
+    const Triple *p = x, *q = y;
+    if (p->a != q->a) return p->a < q->a ? -1 : 1;
+    if (p->b != q->b) return p->b < q->b ? -1 : 1;
+    return (p->c > q->c) - (p->c < q->c);
+}
+
+/* code[(i, j)] as a C int; `fallback` when the pair is missing (-2 on error) */
+static int code_of(PyObject *codes, int i, int j, int fallback) {
+    PyObject *key = pair(i, j);
+    if (!key) return -2;
+    PyObject *v = PyDict_GetItemWithError(codes, key); /* borrowed */
+    Py_DECREF(key);
+    if (!v) return PyErr_Occurred() ? -2 : fallback;
+    long c = PyLong_AsLong(v);
+    if (c == -1 && PyErr_Occurred()) return -2;
+    return (int)c;
+}
+
+static PyObject *int_tuple(const int *values, int n) {
+    PyObject *t = PyTuple_New(n);
+    if (!t) return NULL;
+    for (int k = 0; k < n; k++) {
+        PyObject *v = PyLong_FromLong(values[k]);
+        if (!v) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, k, v);
+    }
+    return t;
+}
+
+static PyObject *triples_tuple(const Triple *items, int n) {
+    PyObject *t = PyTuple_New(n);
+    if (!t) return NULL;
+    for (int k = 0; k < n; k++) {
+        int v[3] = {items[k].a, items[k].b, items[k].c};
+        PyObject *item = int_tuple(v, 3);
+        if (!item) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, k, item);
+    }
+    return t;
+}
+
+/* context_key(atoms, anchors, atom_context, neighbours, bond_code, atom_rings): the key of
+ * legal.pieces.context_key, the same tuple as its Python reading (see there for what it holds). */
+static PyObject *molview_context_key(PyObject *self, PyObject *args) {
+    PyObject *inside_set, *anchors, *context, *neighbours, *codes, *atom_rings;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!", &PyFrozenSet_Type, &inside_set, &PyTuple_Type, &anchors,
+                          &PyList_Type, &context, &PyList_Type, &neighbours, &PyDict_Type, &codes, &PyList_Type,
+                          &atom_rings))
+        return NULL;
+    Py_ssize_t n_atoms = PyList_GET_SIZE(context), n_inside = PySet_GET_SIZE(inside_set);
+    Py_ssize_t n_anchors = PyTuple_GET_SIZE(anchors);
+    if (PyList_GET_SIZE(neighbours) != n_atoms || PyList_GET_SIZE(atom_rings) != n_atoms || n_inside == 0) {
+        PyErr_SetString(PyExc_ValueError, "context_key: inconsistent view");
+        return NULL;
+    }
+    PyObject *result = NULL, *atoms_t = NULL, *links_t = NULL, *anchors_t = NULL, *contacts_t = NULL;
+    PyObject *rings_l = NULL, *crossing = NULL;
+    int *order = PyMem_Malloc(sizeof(int) * (size_t)n_inside), *local = PyMem_Malloc(sizeof(int) * (size_t)n_atoms);
+    int *out_atoms = PyMem_Malloc(sizeof(int) * ((size_t)n_anchors + 1));
+    Triple *links = NULL, *contacts = NULL;
+    int n_out = 0, n_links = 0, n_contacts = 0, degree_total = 0;
+    if (!order || !local || !out_atoms) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t a = 0; a < n_atoms; a++) local[a] = -1;
+    {
+        Py_ssize_t pos = 0, k = 0;
+        PyObject *item;
+        Py_hash_t hash;
+        while (_PySet_NextEntry(inside_set, &pos, &item, &hash)) {
+            long a = PyLong_AsLong(item);
+            if (a < 0 || a >= n_atoms) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "context_key: atom out of range");
+                goto done;
+            }
+            order[k++] = (int)a;
+        }
+        qsort(order, (size_t)n_inside, sizeof(int), cmp_int);
+        for (k = 0; k < n_inside; k++) {
+            local[order[k]] = (int)k;
+            degree_total += (int)PyList_GET_SIZE(PyList_GET_ITEM(neighbours, order[k]));
+        }
+    }
+    links = PyMem_Malloc(sizeof(Triple) * ((size_t)degree_total + 1));
+    contacts = PyMem_Malloc(sizeof(Triple) * ((size_t)degree_total + 1));
+    if (!links || !contacts) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* atoms: their contexts in index order */
+    if (!(atoms_t = PyTuple_New(n_inside))) goto done;
+    for (Py_ssize_t k = 0; k < n_inside; k++) {
+        PyObject *v = PyList_GET_ITEM(context, order[k]);
+        Py_INCREF(v);
+        PyTuple_SET_ITEM(atoms_t, k, v);
+    }
+    /* anchors: (outside atom numbered by first appearance, local atom or -1, bond code or 0, outside context) */
+    if (!(anchors_t = PyTuple_New(n_anchors))) goto done;
+    for (Py_ssize_t k = 0; k < n_anchors; k++) {
+        PyObject *bond = PyTuple_GET_ITEM(anchors, k);
+        if (!PyTuple_Check(bond) || PyTuple_GET_SIZE(bond) != 2) {
+            PyErr_SetString(PyExc_ValueError, "context_key: an anchor is not a pair");
+            goto done;
+        }
+        long o = PyLong_AsLong(PyTuple_GET_ITEM(bond, 0)), i = PyLong_AsLong(PyTuple_GET_ITEM(bond, 1));
+        if (o < 0 || o >= n_atoms || i < 0 || i >= n_atoms) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "context_key: anchor out of range");
+            goto done;
+        }
+        int index = -1;
+        for (int m = 0; m < n_out; m++)
+            if (out_atoms[m] == o) index = m;
+        if (index < 0) {
+            index = n_out;
+            out_atoms[n_out++] = (int)o;
+        }
+        int c = code_of(codes, (int)o, (int)i, 0);
+        if (c == -2) goto done;
+        PyObject *entry = PyTuple_New(4), *v0 = PyLong_FromLong(index), *v1 = PyLong_FromLong(local[i]),
+                 *v2 = PyLong_FromLong(c), *v3 = PyList_GET_ITEM(context, o);
+        if (!entry || !v0 || !v1 || !v2) {
+            Py_XDECREF(entry);
+            Py_XDECREF(v0);
+            Py_XDECREF(v1);
+            Py_XDECREF(v2);
+            goto done;
+        }
+        Py_INCREF(v3);
+        PyTuple_SET_ITEM(entry, 0, v0);
+        PyTuple_SET_ITEM(entry, 1, v1);
+        PyTuple_SET_ITEM(entry, 2, v2);
+        PyTuple_SET_ITEM(entry, 3, v3);
+        PyTuple_SET_ITEM(anchors_t, k, entry);
+    }
+    /* links inside (i < j, by i then neighbour order) and contacts with the outside atoms (sorted) */
+    for (Py_ssize_t k = 0; k < n_inside; k++) {
+        int i = order[k];
+        PyObject *near = PyList_GET_ITEM(neighbours, i);
+        for (Py_ssize_t q = 0; q < PyList_GET_SIZE(near); q++) {
+            long j = PyLong_AsLong(PyList_GET_ITEM(near, q));
+            if (j < 0 || j >= n_atoms) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "context_key: neighbour out of range");
+                goto done;
+            }
+            if (local[j] >= 0) {
+                if (j > i) {
+                    int c = code_of(codes, i, (int)j, -3);
+                    if (c < 0) {
+                        if (c == -3) PyErr_SetString(PyExc_KeyError, "context_key: a bond without a code");
+                        goto done;
+                    }
+                    links[n_links++] = (Triple){local[i], local[j], c};
+                }
+                continue;
+            }
+            int index = -1;
+            for (int m = 0; m < n_out; m++)
+                if (out_atoms[m] == j) index = m;
+            if (index >= 0) {
+                int c = code_of(codes, i, (int)j, -3);
+                if (c < 0) {
+                    if (c == -3) PyErr_SetString(PyExc_KeyError, "context_key: a bond without a code");
+                    goto done;
+                }
+                contacts[n_contacts++] = (Triple){index, local[i], c};
+            }
+        }
+    }
+    qsort(contacts, (size_t)n_contacts, sizeof(Triple), cmp_triple);
+    if (!(links_t = triples_tuple(links, n_links)) || !(contacts_t = triples_tuple(contacts, n_contacts))) goto done;
+
+    /* rings through the piece: (its atoms in the ring, sorted; ring size; outside atoms in it, sorted), sorted;
+     * for a one-atom piece: (ring size, outside atoms in it, sorted), sorted */
+    if (!(rings_l = PyList_New(0))) goto done;
+    if (n_inside == 1) {
+        crossing = PyList_GET_ITEM(atom_rings, order[0]);
+        Py_INCREF(crossing);
+    } else {
+        if (!(crossing = PySet_New(NULL))) goto done;
+        for (Py_ssize_t k = 0; k < n_inside; k++) {
+            PyObject *through = PyList_GET_ITEM(atom_rings, order[k]);
+            if (!PyTuple_Check(through)) {
+                PyErr_SetString(PyExc_TypeError, "context_key: atom_rings holds tuples");
+                goto done;
+            }
+            for (Py_ssize_t q = 0; q < PyTuple_GET_SIZE(through); q++)
+                if (PySet_Add(crossing, PyTuple_GET_ITEM(through, q)) < 0) goto done;
+        }
+    }
+    {
+        PyObject *it = PyObject_GetIter(crossing), *ring;
+        if (!it) goto done;
+        int *mine = PyMem_Malloc(sizeof(int) * (size_t)(n_atoms + 1)), *theirs = PyMem_Malloc(sizeof(int) * (size_t)(n_atoms + 1));
+        if (!mine || !theirs) {
+            PyMem_Free(mine);
+            PyMem_Free(theirs);
+            Py_DECREF(it);
+            PyErr_NoMemory();
+            goto done;
+        }
+        int failed = 0;
+        while (!failed && (ring = PyIter_Next(it))) {
+            Py_ssize_t pos = 0, size = PyAnySet_Check(ring) ? PySet_GET_SIZE(ring) : -1;
+            PyObject *item, *entry = NULL;
+            Py_hash_t hash;
+            int n_mine = 0, n_theirs = 0;
+            if (size < 0) {
+                PyErr_SetString(PyExc_TypeError, "context_key: a ring is a frozenset");
+                failed = 1;
+            }
+            while (!failed && _PySet_NextEntry(ring, &pos, &item, &hash)) {
+                long a = PyLong_AsLong(item);
+                if (a < 0 || a >= n_atoms) {
+                    if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "context_key: ring atom out of range");
+                    failed = 1;
+                    break;
+                }
+                if (local[a] >= 0)
+                    mine[n_mine++] = local[a];
+                else
+                    for (int m = 0; m < n_out; m++)
+                        if (out_atoms[m] == a) theirs[n_theirs++] = m;
+            }
+            if (!failed) {
+                qsort(mine, (size_t)n_mine, sizeof(int), cmp_int);
+                qsort(theirs, (size_t)n_theirs, sizeof(int), cmp_int);
+                PyObject *ours = n_inside == 1 ? NULL : int_tuple(mine, n_mine), *others = int_tuple(theirs, n_theirs);
+                PyObject *length = PyLong_FromSsize_t(size);
+                if ((n_inside != 1 && !ours) || !others || !length) {
+                    failed = 1;
+                } else if (n_inside == 1) {
+                    entry = PyTuple_Pack(2, length, others);
+                } else {
+                    entry = PyTuple_Pack(3, ours, length, others);
+                }
+                Py_XDECREF(ours);
+                Py_XDECREF(others);
+                Py_XDECREF(length);
+                if (!failed && (!entry || PyList_Append(rings_l, entry) < 0)) failed = 1;
+                Py_XDECREF(entry);
+            }
+            Py_DECREF(ring);
+        }
+        Py_DECREF(it);
+        PyMem_Free(mine);
+        PyMem_Free(theirs);
+        if (failed || PyErr_Occurred()) goto done;
+    }
+    if (PyList_Sort(rings_l) < 0) goto done;
+    {
+        PyObject *rings_t = PyList_AsTuple(rings_l);
+        if (!rings_t) goto done;
+        result = PyTuple_Pack(5, atoms_t, links_t, anchors_t, contacts_t, rings_t);
+        Py_DECREF(rings_t);
+    }
+done:
+    Py_XDECREF(atoms_t);
+    Py_XDECREF(links_t);
+    Py_XDECREF(anchors_t);
+    Py_XDECREF(contacts_t);
+    Py_XDECREF(rings_l);
+    Py_XDECREF(crossing);
+    PyMem_Free(order);
+    PyMem_Free(local);
+    PyMem_Free(out_atoms);
+    PyMem_Free(links);
+    PyMem_Free(contacts);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"read", molview_read, METH_VARARGS,
      "read(binary, bond_types) -> (numbers, aromatic, hydrogens, charges or None, labelled atoms, neighbours, "
      "bonds, rings, atom contexts, bond codes, atom kinds), or None when the binary form is not one this reader "
      "understands."},
+    {"context_key", molview_context_key, METH_VARARGS,
+     "context_key(atoms, anchors, atom_context, neighbours, bond_code, atom_rings) -> the key of "
+     "legal.pieces.context_key."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -56,6 +56,10 @@ def available() -> bool:
     return _molview is not None
 
 
+#: legal.pieces.context_key computed in C (None when the extension was not built)
+context_key = _molview.context_key if _molview is not None else None
+
+
 def read(binary: bytes) -> View | None:
     """The view of the molecule whose ``ToBinary()`` is ``binary``, or None when the reader cannot say."""
     if _molview is None:

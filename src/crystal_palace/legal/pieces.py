@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 
 from rdkit import Chem
 
+from crystal_palace.legal.molview import context_key as _context_key_c
 from crystal_palace.legal.molview import read as read_view
 from crystal_palace.legal.query_screen import Kind, kinds_present, possible, query_needs
 
@@ -458,33 +459,42 @@ def context_key(piece: Piece) -> ContextKey:
     substructure matches, which are made of the same atoms and bonds. Two pieces with the same key get
     the same verdict, in whatever molecule they are, as long as the searches were complete
     (:attr:`MolGraph.shared`); only the atom numbers in its words differ (see :data:`WORDING`).
+
+    Computed by the C extension when it is built (it was a tenth of legal status in Python), else by
+    :func:`context_key_of`, the reference reading that tests compare it with.
     """
     g = piece.graph
-    context = g.atom_context
-    neighbours = g.neighbours
-    code = g.bond_code
-    inside = piece.atoms
+    return _KEY(piece.atoms, piece.anchors, g.atom_context, g.neighbours, g.bond_code, g.atom_rings)
+
+
+def context_key_of(inside: frozenset[int], anchors: tuple[tuple[int, int], ...], context: list[int],
+                   neighbours: list[list[int]], code: dict[tuple[int, int], int],
+                   atom_rings: list[tuple[frozenset[int], ...]]) -> ContextKey:
+    """:func:`context_key` of the piece ``inside`` with ``anchors``, from its graph's parts (in Python)."""
     outside: dict[int, int] = {}
     if len(inside) == 1:  # the commonest piece: one atom (halogen, methyl, oxo ...)
         (a,) = inside
-        anchors = tuple((outside.setdefault(o, len(outside)), 0 if i == a else -1, code.get((o, i), 0), context[o])
-                        for o, i in piece.anchors)
+        anchored = tuple((outside.setdefault(o, len(outside)), 0 if i == a else -1, code.get((o, i), 0), context[o])
+                         for o, i in anchors)
         contacts = tuple(sorted((outside[o], 0, code[(a, o)]) for o in neighbours[a] if o in outside))
-        single = tuple(sorted((len(r), tuple(sorted(outside[b] for b in r if b in outside))) for r in g.atom_rings[a]))
-        return (context[a],), (), anchors, contacts, single
+        single = tuple(sorted((len(r), tuple(sorted(outside[b] for b in r if b in outside))) for r in atom_rings[a]))
+        return (context[a],), (), anchored, contacts, single
     order = sorted(inside)
     local = {a: k for k, a in enumerate(order)}
     atoms = tuple([context[a] for a in order])
     links = tuple([(local[i], local[j], code[(i, j)]) for i in order for j in neighbours[i] if j > i and j in local])
-    anchors = tuple((outside.setdefault(o, len(outside)), local.get(i, -1), code.get((o, i), 0), context[o])
-                    for o, i in piece.anchors)
+    anchored = tuple((outside.setdefault(o, len(outside)), local.get(i, -1), code.get((o, i), 0), context[o])
+                     for o, i in anchors)
     # every bond between the piece and an atom it hangs on, anchor or not (a search may use it)
     contacts = tuple(sorted([(outside[o], local[i], code[(i, o)]) for i in order for o in neighbours[i]
                              if o in outside]))
-    crossing = {r for a in order for r in g.atom_rings[a]}
+    crossing = {r for a in order for r in atom_rings[a]}
     rings = tuple(sorted([(tuple(sorted([local[a] for a in r if a in inside])), len(r),
                            tuple(sorted([outside[a] for a in r if a in outside]))) for r in crossing]))
-    return atoms, links, anchors, contacts, rings
+    return atoms, links, anchored, contacts, rings
+
+
+_KEY: Callable[..., ContextKey] = _context_key_c if _context_key_c is not None else context_key_of
 
 
 def components(neighbours: list[list[int]], todo: set[int]) -> list[frozenset[int]]:
