@@ -15,6 +15,7 @@ from rdkit import Chem
 
 from crystal_palace.chemistry.library import default_library
 from crystal_palace.legal import molview
+from crystal_palace.legal.generic_match import pieces_of
 from crystal_palace.legal.pieces import MolGraph, components, context_key_of
 from crystal_palace.legal.query_screen import _general
 
@@ -179,3 +180,22 @@ def test_context_key_rejects_what_is_not_a_view() -> None:
         _molview.context_key(frozenset(), (), *parts)
     with pytest.raises(TypeError):
         _molview.context_key({1}, (), *parts)  # a set, not a frozenset
+
+
+def test_groups_outside_a_core_are_those_of_the_python_reading() -> None:
+    from crystal_palace.legal import _molview
+
+    compared = 0
+    for mol in _awkward() + [e.mol for e in default_library().entries]:
+        graph = MolGraph(mol)
+        n = len(graph.numbers)
+        cores = [set(r) for r in graph.rings] + [{i, j} for (i, j) in graph.bonds if i < j] + [set(), set(range(n))]
+        for core in cores:
+            assert _molview.pieces(graph.neighbours, core) == pieces_of(graph.neighbours, core)
+            assert _molview.pieces(graph.neighbours, frozenset(core)) == pieces_of(graph.neighbours, core)
+            compared += 1
+    assert compared > 20_000
+    with pytest.raises(ValueError):
+        _molview.pieces([[1], [0]], {5})
+    with pytest.raises(TypeError):
+        _molview.pieces([[1], [0]], [0])

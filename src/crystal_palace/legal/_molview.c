@@ -781,6 +781,144 @@ done:
     return result;
 }
 
+
+/* ---- pieces ---------------------------------------------------------------------------------------------- */
+
+/* pieces(neighbours, core) -> [(atoms, anchors, touched), ...]: the groups outside the core, as
+ * legal.generic_match.pieces_of finds them (see there): by lowest atom, each with its anchor bonds
+ * (outside atom, piece atom) in search order, ordered by piece atom when there are several (stably), and
+ * the core atoms it is bonded to, ascending. */
+static PyObject *molview_pieces(PyObject *self, PyObject *args) {
+    PyObject *neighbours, *core;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &neighbours, &core)) return NULL;
+    if (!PyAnySet_Check(core)) {
+        PyErr_SetString(PyExc_TypeError, "pieces: core must be a set");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(neighbours);
+    PyObject *out = NULL;
+    char *in_core = PyMem_Calloc((size_t)n + 1, 1), *seen = PyMem_Calloc((size_t)n + 1, 1);
+    int *comp = PyMem_Malloc(sizeof(int) * ((size_t)n + 1)), *stack = PyMem_Malloc(sizeof(int) * ((size_t)n + 1));
+    int *touched = PyMem_Malloc(sizeof(int) * ((size_t)n + 1));
+    Py_ssize_t edges = 0;
+    for (Py_ssize_t a = 0; a < n; a++) {
+        PyObject *near = PyList_GET_ITEM(neighbours, a);
+        if (!PyList_Check(near)) {
+            PyErr_SetString(PyExc_TypeError, "pieces: neighbours holds lists");
+            goto done;
+        }
+        edges += PyList_GET_SIZE(near);
+    }
+    Link *anchors = PyMem_Malloc(sizeof(Link) * ((size_t)edges + 1));
+    if (!in_core || !seen || !comp || !stack || !touched || !anchors) {
+        PyMem_Free(anchors);
+        PyErr_NoMemory();
+        goto done;
+    }
+    {
+        Py_ssize_t pos = 0;
+        PyObject *item;
+        Py_hash_t hash;
+        while (_PySet_NextEntry(core, &pos, &item, &hash)) {
+            long a = PyLong_AsLong(item);
+            if (a < 0 || a >= n) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "pieces: core atom out of range");
+                PyMem_Free(anchors);
+                goto done;
+            }
+            in_core[a] = seen[a] = 1;
+        }
+    }
+    if (!(out = PyList_New(0))) {
+        PyMem_Free(anchors);
+        goto done;
+    }
+    for (Py_ssize_t start = 0; start < n; start++) {
+        if (seen[start]) continue;
+        int n_comp = 0, n_stack = 0, n_anchors = 0, n_touched = 0;
+        seen[start] = 1;
+        comp[n_comp++] = (int)start;
+        stack[n_stack++] = (int)start;
+        while (n_stack) {
+            int a = stack[--n_stack];
+            PyObject *near = PyList_GET_ITEM(neighbours, a);
+            for (Py_ssize_t q = 0; q < PyList_GET_SIZE(near); q++) {
+                long b = PyLong_AsLong(PyList_GET_ITEM(near, q));
+                if (b < 0 || b >= n) {
+                    if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "pieces: neighbour out of range");
+                    Py_CLEAR(out);
+                    PyMem_Free(anchors);
+                    goto done;
+                }
+                if (in_core[b]) {
+                    anchors[n_anchors++] = (Link){(int)b, a}; /* (outside atom, piece atom) */
+                } else if (!seen[b]) {
+                    seen[b] = 1;
+                    comp[n_comp++] = (int)b;
+                    stack[n_stack++] = (int)b;
+                }
+            }
+        }
+        if (n_anchors > 1) { /* stable insertion sort by piece atom, then the core atoms touched, ascending */
+            for (int k = 1; k < n_anchors; k++) {
+                Link x = anchors[k];
+                int m = k - 1;
+                while (m >= 0 && anchors[m].bond > x.bond) {
+                    anchors[m + 1] = anchors[m];
+                    m--;
+                }
+                anchors[m + 1] = x;
+            }
+            for (int k = 0; k < n_anchors; k++) {
+                int o = anchors[k].atom, dup = 0;
+                for (int m = 0; m < n_touched; m++) dup |= touched[m] == o;
+                if (!dup) touched[n_touched++] = o;
+            }
+            qsort(touched, (size_t)n_touched, sizeof(int), cmp_int);
+        } else if (n_anchors == 1) {
+            touched[n_touched++] = anchors[0].atom;
+        }
+        PyObject *atoms = PyFrozenSet_New(NULL), *anchor_t = PyTuple_New(n_anchors), *touched_l = PyList_New(n_touched);
+        PyObject *entry = NULL;
+        int failed = !atoms || !anchor_t || !touched_l;
+        for (int k = 0; !failed && k < n_comp; k++) {
+            PyObject *v = PyLong_FromLong(comp[k]);
+            failed = !v || PySet_Add(atoms, v) < 0;
+            Py_XDECREF(v);
+        }
+        for (int k = 0; !failed && k < n_anchors; k++) {
+            PyObject *t = pair(anchors[k].atom, anchors[k].bond);
+            if (!t) failed = 1;
+            else PyTuple_SET_ITEM(anchor_t, k, t);
+        }
+        for (int k = 0; !failed && k < n_touched; k++) {
+            PyObject *v = PyLong_FromLong(touched[k]);
+            if (!v) failed = 1;
+            else PyList_SET_ITEM(touched_l, k, v);
+        }
+        if (!failed) {
+            entry = PyTuple_Pack(3, atoms, anchor_t, touched_l);
+            failed = !entry || PyList_Append(out, entry) < 0;
+        }
+        Py_XDECREF(atoms);
+        Py_XDECREF(anchor_t);
+        Py_XDECREF(touched_l);
+        Py_XDECREF(entry);
+        if (failed) {
+            Py_CLEAR(out);
+            break;
+        }
+    }
+    PyMem_Free(anchors);
+done:
+    PyMem_Free(in_core);
+    PyMem_Free(seen);
+    PyMem_Free(comp);
+    PyMem_Free(stack);
+    PyMem_Free(touched);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"read", molview_read, METH_VARARGS,
      "read(binary, bond_types) -> (numbers, aromatic, hydrogens, charges or None, labelled atoms, neighbours, "
@@ -789,6 +927,8 @@ static PyMethodDef methods[] = {
     {"context_key", molview_context_key, METH_VARARGS,
      "context_key(atoms, anchors, atom_context, neighbours, bond_code, atom_rings) -> the key of "
      "legal.pieces.context_key."},
+    {"pieces", molview_pieces, METH_VARARGS,
+     "pieces(neighbours, core) -> [(atoms, anchors, touched core atoms), ...]: the groups outside a core."},
     {NULL, NULL, 0, NULL},
 };
 

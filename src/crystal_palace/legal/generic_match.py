@@ -11,13 +11,14 @@ matched which part of the definition and, for a miss, every reason.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from rdkit import Chem
 
 from crystal_palace.legal.generic_model import Closure, CoreVariant, GenericRule, Position, RingSystemSpec
+from crystal_palace.legal.molview import pieces as _molview_pieces
 from crystal_palace.legal.pieces import COVERED, Check, MolGraph, Outcome, Piece, graph_of, not_, undecided, worst
 from crystal_palace.legal.ring_systems import SystemSpec, match_system
 from crystal_palace.legal.substituent_rules import SubstituentRule, Verdict, judge
@@ -272,10 +273,21 @@ def _synthetic(name: str, rule: SubstituentRule) -> Position:
 def _pieces(mol: Chem.Mol, graph: MolGraph, core: set[int]) -> Iterator[tuple[frozenset[int], Piece, list[int]]]:
     """The groups outside the core, by their lowest atom: (atoms, piece, core atoms it is bonded to).
 
-    Found one by one, so that a fail-fast judgement stopping at a group does not build the others. A
-    group's anchor bonds are listed by its atom, then in the order of the atom's neighbours.
+    The groups are found all at once (by the C extension when it is built); their pieces are made one by
+    one, so that a fail-fast judgement stopping at a group does not make the others.
     """
-    neighbours = graph.neighbours
+    for atoms, anchors, touched in _PIECES(graph.neighbours, core):
+        yield atoms, Piece(mol, atoms, anchors, graph), touched
+
+
+def pieces_of(neighbours: list[list[int]], core: set[int] | frozenset[int]
+              ) -> list[tuple[frozenset[int], tuple[tuple[int, int], ...], list[int]]]:
+    """The groups outside ``core``: (atoms, anchor bonds, core atoms bonded to), by lowest atom.
+
+    A group's anchor bonds (core atom, group atom) are listed by its atom, then in the order of the atom's
+    neighbours. The reference reading, in Python, of the C extension's ``pieces`` (tests compare them).
+    """
+    out = []
     seen = set(core)
     for start in range(len(neighbours)):
         if start in seen:
@@ -298,12 +310,16 @@ def _pieces(mol: Chem.Mol, graph: MolGraph, core: set[int]) -> Iterator[tuple[fr
         else:
             anchors.sort(key=_piece_atom)  # (stable: each atom's bonds stay in its neighbours' order)
             touched = sorted({o for o, _ in anchors})
-        atoms = frozenset(comp)
-        yield atoms, Piece(mol, atoms, anchors, graph), touched
+        out.append((frozenset(comp), tuple(anchors), touched))
+    return out
 
 
 def _piece_atom(anchor: tuple[int, int]) -> int:
     return anchor[1]
+
+
+_PIECES: Callable[[list[list[int]], set[int]], list[tuple[frozenset[int], tuple[tuple[int, int], ...], list[int]]]] = (
+    _molview_pieces if _molview_pieces is not None else pieces_of)
 
 
 def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, match: tuple[int, ...],

@@ -58,6 +58,8 @@ def available() -> bool:
 
 #: legal.pieces.context_key computed in C (None when the extension was not built)
 context_key = _molview.context_key if _molview is not None else None
+#: legal.generic_match.pieces_of computed in C (None when the extension was not built)
+pieces = _molview.pieces if _molview is not None else None
 
 
 def read(binary: bytes) -> View | None:
