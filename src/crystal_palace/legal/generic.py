@@ -129,8 +129,12 @@ def _placements(mol: Chem.Mol, rule: GenericRule) -> Iterator[tuple[CoreVariant,
     numbers and cover the same atoms (matches are not uniquified: they differ in how unmapped query
     atoms, e.g. those of a ring, are laid on the molecule).
     """
-    kinds = graph_of(mol).kinds
+    graph = graph_of(mol)
+    kinds = graph.kinds
+    hits = graph.hits
     for variant in rule.cores:
+        if hits.get(id(variant.query)) is False:
+            continue  # searched before (as a prefilter) and absent
         if not _possible(query_needs(variant.query), kinds):
             continue  # the variant needs atoms the molecule lacks (sound screen)
         mapped = _mapped(variant)
@@ -210,15 +214,23 @@ def _closest(mol: Chem.Mol, rule: GenericRule, found: list[Embedding]) -> Embedd
         EXPLAINING.reset(token)
 
 
-def _scope_miss(mol: Chem.Mol, rule: GenericRule, reason: str, core_found: bool,
+def _scope_miss(mol: Chem.Mol, rule: GenericRule, reason: str | None, core_found: bool,
                 atoms: Mapping[str, tuple[int, ...]]) -> GenericMiss:
+    """The miss, or "the rules do not decide" when one of the rule's scopes applies.
+
+    ``reason`` None is "core not present" (with no atoms); such a miss, when no scope applies, says
+    nothing of the molecule and is one object per rule (see :func:`_absent`).
+    """
     graph = graph_of(mol)
     for s in rule.scope:
         if graph.has(mol, s.query):  # the first scope that applies (an exclusion still decides)
             excluded = _excluded(mol, rule)
             if excluded is not None and not excluded[1]:
                 return GenericMiss(rule.id, excluded[0], False, core_found, atoms)
-            return GenericMiss(rule.id, f"{reason}; the rules do not decide: {s.text}", True, core_found, atoms)
+            words = reason if reason is not None else f"{rule.category}: core not present"
+            return GenericMiss(rule.id, f"{words}; the rules do not decide: {s.text}", True, core_found, atoms)
+    if reason is None:
+        return _absent(rule)
     return GenericMiss(rule.id, reason, False, core_found, atoms)
 
 
@@ -247,15 +259,18 @@ def match_cached(mol: Chem.Mol, rule: GenericRule, explain: bool = True) -> Gene
         result = _explain_miss(mol, rule, graph.pending.pop(id(rule)))  # from the placements already judged
         results[id(rule)] = (rule, result)
         return result
-    has = graph.has
+    hits = graph.hits
     for q in rule.prefilter:
-        if has(mol, q):
+        found = hits.get(id(q))  # (MolGraph.has, its remembered answer read here: this runs tens of times a molecule)
+        if found is None:
+            found = graph.has(mol, q)
+        if found:
             break
     else:
         if not rule.scope:
             result = _absent(rule)
         else:
-            result = _scope_miss(mol, rule, f"{rule.category}: core not present", False, {})
+            result = _scope_miss(mol, rule, None, False, {})
         results[id(rule)] = (rule, result)
         return result
     result = _match_found(mol, rule, explain)
@@ -290,7 +305,7 @@ def _match_found(mol: Chem.Mol, rule: GenericRule, explain: bool) -> GenericMatc
                                         f"{rule.max_mass:g} u", False, True, {})
     embeddings = _embeddings(mol, rule)
     if not embeddings:
-        return _scope_miss(mol, rule, f"{rule.category}: core not present", False, {})
+        return _scope_miss(mol, rule, None, False, {})
     if embeddings[-1].outcome is not Outcome.COVERED:  # (only the last placement judged can be covered)
         e = next((e for e in embeddings if e.outcome is Outcome.UNDECIDED), None)
         if e is not None:
@@ -327,6 +342,7 @@ def _excluded(mol: Chem.Mol, rule: GenericRule) -> tuple[str, bool] | None:
     """(reason, undecided) when an exclusion applies; None otherwise."""
     doubt: tuple[str, bool] | None = None
     graph = graph_of(mol)
+    hits = graph.hits
     for ex in rule.exclusions:
         hit = False
         if ex.kind == "smiles":
@@ -340,7 +356,10 @@ def _excluded(mol: Chem.Mol, rule: GenericRule) -> tuple[str, bool] | None:
             if other is None:
                 continue
             for q in other.prefilter:
-                if graph.has(mol, q):
+                found = hits.get(id(q))  # (as in match_cached)
+                if found is None:
+                    found = graph.has(mol, q)
+                if found:
                     break
             else:
                 continue  # the other rule's core is absent: neither covered nor "core present, not covered"

@@ -14,7 +14,6 @@ say so instead of guessing "not controlled".
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import enum
 import itertools
@@ -24,8 +23,7 @@ import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from rdkit import Chem
 
@@ -39,6 +37,39 @@ _H_WEIGHT = 1.008
 
 #: True while the engine re-evaluates the closest placement of a core to explain a miss
 EXPLAINING: contextvars.ContextVar[bool] = contextvars.ContextVar("EXPLAINING", default=False)
+
+
+_T = TypeVar("_T")
+
+
+class lazy(Generic[_T]):  # noqa: N801 - used like functools.cached_property, which it replaces here
+    """:func:`functools.cached_property` without its lock: computed on first read, then an instance attribute.
+
+    Python 3.11's cached_property takes a lock shared by every instance on each first read; the engine
+    makes thousands of pieces a molecule and read their properties once or twice each. Two threads
+    reading the same new attribute at once may both compute it (the same value): harmless here.
+    """
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> lazy[_T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> _T | lazy[_T]:
+        if instance is None:
+            return self
+        value = self.func(instance)
+        instance.__dict__[self.name] = value
+        return value
 
 
 class Outcome(enum.Enum):
@@ -221,7 +252,7 @@ class MolGraph:
         else:
             self.charges = [int(mol.GetAtomWithIdx(i).GetFormalCharge()) for i in range(self.size[0])]
 
-    @cached_property
+    @lazy
     def ring_bonds(self) -> frozenset[tuple[int, int]]:
         """Bonds in a ring, both ways round (consecutive atoms of a ring of the ring information)."""
         out: set[tuple[int, int]] = set()
@@ -232,7 +263,7 @@ class MolGraph:
                 out.add((b, a))
         return frozenset(out)
 
-    @cached_property
+    @lazy
     def atom_context(self) -> list[int]:
         """Per atom, a number standing for everything a judgement can read of it (see :func:`context_key`).
 
@@ -276,7 +307,7 @@ class MolGraph:
         ring_atoms = frozenset().union(*self.rings)
         self.kinds = kinds_present(self.numbers, self.aromatic, map(ring_atoms.__contains__, range(n)))
 
-    @cached_property
+    @lazy
     def atom_rings(self) -> list[tuple[frozenset[int], ...]]:
         """Per atom, the rings through it."""
         out: list[list[frozenset[int]]] = [[] for _ in range(self.size[0])]
@@ -285,7 +316,7 @@ class MolGraph:
                 out[a].append(ring)
         return [tuple(r) for r in out]
 
-    @cached_property
+    @lazy
     def mass(self) -> float:
         """Average molecular mass in u (isotope-labelled atoms with their own mass), as RDKit's MolWt."""
         if self.isotope_mass:
@@ -296,7 +327,7 @@ class MolGraph:
                                map(_H_WEIGHT.__mul__, self.total_h)))
         return total
 
-    @cached_property
+    @lazy
     def formula(self) -> tuple[tuple[str, int], ...]:
         """Heavy-atom composition of the whole molecule."""
         return tuple(sorted(Counter(self.symbols).items()))
@@ -399,24 +430,33 @@ class _Local(threading.local):
 _LOCAL = _Local()
 
 
-@contextlib.contextmanager
-def judging(mol: Chem.Mol, binary: bytes | None = None) -> Iterator[MolGraph]:
+class judging:  # noqa: N801 - a context manager used like a function
     """Within the block, :func:`graph_of` answers for ``mol`` without looking it up (nor checking its size).
 
     The molecule must not be edited inside the block. Its graph is dropped afterwards unless it was
     cached before (a screen keeps its molecules, and their caches would otherwise pile up). ``binary`` is
-    ``mol.ToBinary()`` when the caller has it (the view is read from it).
+    ``mol.ToBinary()`` when the caller has it (the view is read from it). A class rather than a generator
+    function: it is entered once for every structure of a screen.
     """
-    owned = _GRAPHS.get(mol) is None
-    graph = _lookup(mol, binary)
-    previous = _LOCAL.graph
-    _LOCAL.graph = graph
-    try:
-        yield graph
-    finally:
-        _LOCAL.graph = previous
-        if owned:
-            _GRAPHS.pop(mol, None)
+
+    __slots__ = ("mol", "binary", "owned", "previous")
+
+    def __init__(self, mol: Chem.Mol, binary: bytes | None = None) -> None:
+        self.mol = mol
+        self.binary = binary
+
+    def __enter__(self) -> MolGraph:
+        mol = self.mol
+        self.owned = _GRAPHS.get(mol) is None
+        graph = _lookup(mol, self.binary)
+        self.previous = _LOCAL.graph
+        _LOCAL.graph = graph
+        return graph
+
+    def __exit__(self, *exc: object) -> None:
+        _LOCAL.graph = self.previous
+        if self.owned:
+            _GRAPHS.pop(self.mol, None)
 
 
 #: while set, :meth:`Piece.describe` records here the atom numbers it put into words (text, atoms)
@@ -574,7 +614,7 @@ class Piece:
             return [n for n in self.graph.neighbours[i] if n in inside]
         return found
 
-    @cached_property
+    @lazy
     def _adjacency(self) -> dict[int, list[int]]:
         inside = self.atoms
         neighbours = self.graph.neighbours
@@ -643,39 +683,39 @@ class Piece:
         return sorted(out, key=min)
 
     # -- composition -----------------------------------------------------------------------------
-    @cached_property
+    @lazy
     def elements(self) -> frozenset[str]:
         """Element symbols present (hydrogen not listed)."""
         return frozenset(self.graph.symbols[i] for i in self.atoms)
 
-    @cached_property
+    @lazy
     def formula(self) -> tuple[tuple[str, int], ...]:
         """Heavy-atom composition plus the number of atoms it hangs on (``*``), for quick comparisons."""
         counts = Counter(self.graph.symbols[i] for i in self.atoms)
         counts["*"] = len(self.outside)
         return tuple(sorted(counts.items()))
 
-    @cached_property
+    @lazy
     def carbons(self) -> int:
         """Number of carbon atoms."""
         return sum(1 for i in self.atoms if self.graph.numbers[i] == 6)
 
-    @cached_property
+    @lazy
     def mass(self) -> float:
         """Average mass in u of the piece with its hydrogens (the bond to the core not counted)."""
         return sum(_WEIGHTS[self.graph.numbers[i]] + _H_WEIGHT * self.hydrogens(i) for i in self.atoms)
 
-    @cached_property
+    @lazy
     def own_rings(self) -> tuple[frozenset[int], ...]:
         """Rings of the molecule lying wholly inside the piece."""
         return tuple(r for r in self.graph.rings if r <= self.atoms)
 
-    @cached_property
+    @lazy
     def ring_atoms(self) -> frozenset[int]:
         """Atoms of the piece that lie in a ring wholly inside the piece."""
         return frozenset().union(*self.own_rings) if self.own_rings else frozenset()
 
-    @cached_property
+    @lazy
     def closing_rings(self) -> tuple[frozenset[int], ...]:
         """Rings through both piece atoms and outside atoms (the rings a multi-anchored piece closes)."""
         return tuple(r for r in self.graph.rings if r & self.atoms and not r <= self.atoms)
@@ -684,12 +724,12 @@ class Piece:
         """Bonds between two piece atoms."""
         return iter(self._internal)
 
-    @cached_property
+    @lazy
     def _internal(self) -> list[tuple[int, int, Chem.BondType]]:
         bonds = self.graph.bonds
         return [(i, j, bonds[(i, j)]) for i in self.atoms for j in self.nbrs(i) if i < j]
 
-    @cached_property
+    @lazy
     def smiles(self) -> str | None:
         """Canonical SMILES of the piece with ``*`` for each atom it hangs on (None if unparseable).
 

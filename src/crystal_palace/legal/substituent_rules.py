@@ -18,7 +18,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import NamedTuple, cast
 
 from crystal_palace.legal.pieces import (
@@ -32,6 +31,7 @@ from crystal_palace.legal.pieces import (
     chain_bounds,
     chain_nodes,
     context_key,
+    lazy,
     not_,
     reword,
     undecided,
@@ -98,7 +98,7 @@ class SubstituentSpec:
     text: str = ""
     undecided: str = ""
 
-    @cached_property
+    @lazy
     def label(self) -> str:
         """Words naming the entry ("alkyl (up to C6)"); computed once, the entry being immutable."""
         if self.text:
@@ -143,7 +143,7 @@ class SubstituentRule:
         """The allowed entries in words."""
         return self._described
 
-    @cached_property
+    @lazy
     def _described(self) -> str:
         names = ", ".join(s.label for s in self.allowed) or "nothing"
         if self.further is not None and self.further.substituents is not None:
@@ -187,7 +187,8 @@ def judge(piece: Piece, rule: SubstituentRule) -> Verdict:
     memo = graph.judged
     found = memo.get(key)
     if found is not None and found[0] is rule:
-        _pass_on(found[2])
+        if found[2]:
+            _pass_on(found[2])
         return cast(Verdict, found[1])
     shared_key = None
     if graph.shared:  # the same piece in another molecule: the same verdict (see context_key)
