@@ -15,7 +15,7 @@ from functools import cache
 
 from rdkit import Chem
 
-from crystal_palace.legal.pieces import graph_of
+from crystal_palace.legal.pieces import MolGraph, graph_of
 from crystal_palace.legal.substituent_rules import SubstituentRule
 
 #: named ring systems: SMARTS covering exactly the ring atoms; an atom mapped :1 must be the attachment
@@ -42,6 +42,16 @@ NAMED_SYSTEMS: dict[str, tuple[str, str]] = {
 }
 
 SYSTEM_KINDS = ("benzo_fused", "monocycle", "rings")
+
+#: named systems that are one ring whose atoms, in any order around it, match the SMARTS once the
+#: composition is right (at most one heteroatom), with the bond types their SMARTS bonds allow: implicit
+#: bonds between aromatic atoms are single or aromatic, "-" is single. For these, a ring of the molecule
+#: with exactly the system's atoms and such bonds all round is a match (see match_system)
+_ONE_RING_BONDS: dict[str, frozenset[Chem.BondType]] = {
+    **dict.fromkeys(("phenyl", "pyridyl", "thienyl", "furanyl", "pyrrolyl"),
+                    frozenset({Chem.BondType.SINGLE, Chem.BondType.AROMATIC})),
+    **dict.fromkeys(("cyclopentyl", "cyclohexyl"), frozenset({Chem.BondType.SINGLE})),
+}
 
 
 @dataclass(frozen=True)
@@ -135,6 +145,9 @@ def match_system(mol: Chem.Mol, atoms: frozenset[int], attach: int | None, spec:
         if sorted([(numbers[a], aromatic[a]) for a in atoms]) != demanded:
             return False
         if not mapped or attach is None:
+            allowed = _ONE_RING_BONDS.get(spec.kind)
+            if allowed is not None and _one_ring(graph, atoms, allowed):
+                return True  # (what the search would find, without it: see _ONE_RING_BONDS)
             return atoms in graph.match_sets(mol, q)
         for m in graph.substruct(mol, q):
             if set(m) == atoms and m[mapped[0]] == attach:
@@ -155,6 +168,19 @@ def match_system(mol: Chem.Mol, atoms: frozenset[int], attach: int | None, spec:
         return all(_ring_ok(mol, r, p) for r in rings)
     if spec.kind == "benzo_fused":
         return _benzo_fused(mol, atoms, rings, p)
+    return False
+
+
+def _one_ring(graph: MolGraph, atoms: frozenset[int], allowed: frozenset[Chem.BondType]) -> bool:
+    """Whether a ring of the molecule has exactly ``atoms``, bonded all round by ``allowed`` bond types.
+
+    True proves a match of the one-ring named system (its composition checked by the caller); False
+    proves nothing (the search decides).
+    """
+    bonds = graph.bonds
+    for ring, path in zip(graph.rings, graph.ring_paths, strict=True):
+        if ring == atoms:
+            return all(bonds[(path[k - 1], a)] in allowed for k, a in enumerate(path))
     return False
 
 
