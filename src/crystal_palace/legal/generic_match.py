@@ -19,7 +19,18 @@ from rdkit import Chem
 
 from crystal_palace.legal.generic_model import Closure, CoreVariant, GenericRule, Position, RingSystemSpec
 from crystal_palace.legal.molview import pieces as _molview_pieces
-from crystal_palace.legal.pieces import COVERED, Check, MolGraph, Outcome, Piece, graph_of, not_, undecided, worst
+from crystal_palace.legal.pieces import (
+    COVERED,
+    EXPLAINING,
+    Check,
+    MolGraph,
+    Outcome,
+    Piece,
+    graph_of,
+    not_,
+    undecided,
+    worst,
+)
 from crystal_palace.legal.ring_systems import SystemSpec, match_system
 from crystal_palace.legal.substituent_rules import SubstituentRule, Verdict, judge
 
@@ -334,6 +345,8 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
     emb = Embedding(variant, match)
     graph = graph_of(mol)
     symbols = graph.symbols
+    explaining = EXPLAINING.get()
+    memo = graph.judged
     plan = _plan(rule, variant)
     if variant.verdict == "undecided":
         emb.checks.append(undecided(variant.note))
@@ -399,7 +412,22 @@ def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, m
                     emb.stopped = True
                     return emb
                 continue
-            judged = [(pos, *judge_position(mol, piece, pos)) for pos in cands]
+            if explaining:
+                judged = [(pos, *judge_position(mol, piece, pos)) for pos in cands]
+            else:
+                # judge_position, its commonest case read here: a verdict the molecule already has for the
+                # group, with no words to pass on, that no 'extra' or 'undecided' of the position changes
+                judged = []
+                anchors = piece.anchors
+                for pos in cands:
+                    rule_ = pos.rule
+                    known = None if pos.linkers else memo.get((comp, anchors, id(rule_)))
+                    if known is not None and known[0] is rule_ and not known[2]:
+                        verdict: Verdict = known[1]
+                        if (not pos.undecided) if verdict.check.outcome is Outcome.COVERED else pos.extra is None:
+                            judged.append((pos, verdict, False))
+                            continue
+                    judged.append((pos, *judge_position(mol, piece, pos)))
             if fail_fast:
                 for _, v, _ in judged:
                     if v.check.outcome is not Outcome.NOT:
