@@ -30,16 +30,22 @@ AWKWARD = [
 ]
 
 
+def _api_bonds(mol: Chem.Mol) -> dict[tuple[int, int], Chem.BondType]:
+    bonds: dict[tuple[int, int], Chem.BondType] = {}
+    for b in mol.GetBonds():
+        i, j = b.GetBeginAtomIdx(), b.GetEndAtomIdx()
+        bonds[(i, j)] = bonds[(j, i)] = b.GetBondType()
+    return bonds
+
+
 def _api_view(mol: Chem.Mol) -> molview.View:
     """The same facts read atom by atom and bond by bond through RDKit's API."""
     atoms = list(mol.GetAtoms())
     paths = tuple(tuple(r) for r in mol.GetRingInfo().AtomRings())
     ring_bonds = {frozenset((p[k], p[k - 1])) for p in paths for k in range(len(p))}
-    bonds: dict[tuple[int, int], Chem.BondType] = {}
     code: dict[tuple[int, int], int] = {}
     for b in mol.GetBonds():
         i, j = b.GetBeginAtomIdx(), b.GetEndAtomIdx()
-        bonds[(i, j)] = bonds[(j, i)] = b.GetBondType()
         code[(i, j)] = code[(j, i)] = 2 * int(b.GetBondType()) + (frozenset((i, j)) in ring_bonds)
     charges = [a.GetFormalCharge() for a in atoms]
     contexts = [(a.GetAtomicNum(), a.GetIsAromatic(), a.GetTotalNumHs(), a.GetFormalCharge(), a.GetDegree(),
@@ -53,12 +59,13 @@ def _api_view(mol: Chem.Mol) -> molview.View:
         numbers=[a.GetAtomicNum() for a in atoms], aromatic=[a.GetIsAromatic() for a in atoms],
         total_h=[a.GetTotalNumHs() for a in atoms], charges=charges if any(charges) else None,
         labelled=[a.GetIdx() for a in atoms if a.GetIsotope()],
-        neighbours=[sorted(n.GetIdx() for n in a.GetNeighbors()) for a in atoms], bonds=bonds, ring_paths=paths,
+        neighbours=[sorted(n.GetIdx() for n in a.GetNeighbors()) for a in atoms], ring_paths=paths,
         contexts=contexts, bond_code=code, kinds=kinds)
 
 
-def _same(view: molview.View | None, expected: molview.View) -> None:
+def _same(view: molview.View | None, expected: molview.View, bonds: dict[tuple[int, int], Chem.BondType]) -> None:
     assert view is not None
+    assert {pair: molview.BOND_TYPES[code >> 1] for pair, code in view.bond_code.items()} == bonds
     for name in molview.View._fields:
         assert getattr(view, name) == getattr(expected, name), name
     assert all(type(f) is not bool for kind in view.kinds for f in kind)  # 0/1, as kinds_present keys them
@@ -85,7 +92,7 @@ def test_the_reader_is_built_under_ci() -> None:
 
 @pytest.mark.parametrize("mol", _awkward(), ids=lambda m: Chem.MolToSmiles(m)[:40] or "empty")
 def test_awkward_molecules_read_as_the_api_reads_them(mol: Chem.Mol) -> None:
-    _same(molview.read(mol.ToBinary()), _api_view(mol))
+    _same(molview.read(mol.ToBinary()), _api_view(mol), _api_bonds(mol))
 
 
 def test_every_library_structure_reads_as_the_api_reads_it() -> None:
@@ -98,7 +105,7 @@ def test_every_library_structure_reads_as_the_api_reads_it() -> None:
         if view is None:
             unread += 1
             continue
-        _same(view, _api_view(mol))
+        _same(view, _api_view(mol), _api_bonds(mol))
         read += 1
     assert read == len(default_library().entries) > 800
     assert unread == 0
@@ -128,7 +135,7 @@ def test_another_pickle_version_gives_none() -> None:
 def test_a_cut_or_damaged_binary_never_crashes_or_misreads() -> None:
     mol = Chem.MolFromSmiles("C[NH2+]C(C)Cc1ccc2OCOc2c1.[2H]O/C=C/F")
     binary = mol.ToBinary()
-    _same(molview.read(binary), _api_view(mol))
+    _same(molview.read(binary), _api_view(mol), _api_bonds(mol))
     ends = len(binary) - 25  # the rings end about here; what follows (conformers, end tag) is not read
     for cut in range(ends):
         assert molview.read(binary[:cut]) is None, cut

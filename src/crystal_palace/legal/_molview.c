@@ -199,8 +199,8 @@ failed:
     return NULL;
 }
 
-/* read(binary, bond_types) -> (numbers, aromatic, hydrogens, charges, labelled, neighbours, bonds, rings,
- * contexts, bond_code, kinds) or None. See legal/molview.py for the meaning of each part. */
+/* read(binary, bond_types) -> (numbers, aromatic, hydrogens, charges, labelled, neighbours, rings, contexts,
+ * bond_code, kinds) or None. See legal/molview.py for the meaning of each part. */
 static PyObject *molview_read(PyObject *self, PyObject *args) {
     Py_buffer buf;
     PyObject *bond_types;
@@ -213,7 +213,7 @@ static PyObject *molview_read(PyObject *self, PyObject *args) {
     char *in_ring = NULL, *ring_bond = NULL;
     Link *adjacency = NULL;
     PyObject *numbers = NULL, *aromatic = NULL, *hydrogens = NULL, *charges = NULL, *labelled = NULL;
-    PyObject *neighbours = NULL, *bonds = NULL, *rings = NULL, *contexts = NULL, *codes = NULL, *kinds = NULL;
+    PyObject *neighbours = NULL, *rings = NULL, *contexts = NULL, *codes = NULL, *kinds = NULL;
     int32_t head[5], n_atoms, n_bonds, n_rings;
     int tag, any_charge = 0, flag, ring_total = 0;
 
@@ -343,7 +343,7 @@ static PyObject *molview_read(PyObject *self, PyObject *args) {
 
     /* the Python objects */
     if (!(numbers = PyList_New(n_atoms)) || !(aromatic = PyList_New(n_atoms)) ||
-        !(hydrogens = PyList_New(n_atoms)) || !(neighbours = PyList_New(n_atoms)) || !(bonds = _PyDict_NewPresized(2 * n_bonds)) ||
+        !(hydrogens = PyList_New(n_atoms)) || !(neighbours = PyList_New(n_atoms)) ||
         !(labelled = PyList_New(0)) || !(contexts = PyList_New(n_atoms)) || !(codes = _PyDict_NewPresized(2 * n_bonds)) ||
         !(rings = PyTuple_New(n_rings)))
         goto done;
@@ -430,14 +430,14 @@ static PyObject *molview_read(PyObject *self, PyObject *args) {
                 if (PyErr_Occurred()) goto done;
                 goto unsupported; /* a bond type the caller did not name */
             }
-            type_objects[types[b]] = bt;
+            type_objects[types[b]] = bt; /* (a type the caller names: checked, not stored) */
         }
         int i = ends[2 * b], j = ends[2 * b + 1];
-        /* (MolGraph.bond_code: the bond type's number doubled, plus one in a ring) */
+        /* (MolGraph.bond_code: the bond type's number doubled, plus one in a ring; the bond types themselves
+         * are read from it when asked for) */
         PyObject *ij = pair(i, j), *ji = pair(j, i);
         PyObject *code = PyLong_FromLong(2 * types[b] + ring_bond[b]);
-        int failed = !ij || !ji || !code || PyDict_SetItem(bonds, ij, bt) < 0 || PyDict_SetItem(bonds, ji, bt) < 0 ||
-                     PyDict_SetItem(codes, ij, code) < 0 || PyDict_SetItem(codes, ji, code) < 0;
+        int failed = !ij || !ji || !code || PyDict_SetItem(codes, ij, code) < 0 || PyDict_SetItem(codes, ji, code) < 0;
         Py_XDECREF(ij);
         Py_XDECREF(ji);
         Py_XDECREF(code);
@@ -459,8 +459,8 @@ static PyObject *molview_read(PyObject *self, PyObject *args) {
         charges = Py_None;
         Py_INCREF(charges);
     }
-    result = PyTuple_Pack(11, numbers, aromatic, hydrogens, charges, labelled, neighbours, bonds, rings, contexts,
-                          codes, kinds);
+    result = PyTuple_Pack(10, numbers, aromatic, hydrogens, charges, labelled, neighbours, rings, contexts, codes,
+                          kinds);
     goto done;
 
 unsupported:
@@ -475,7 +475,6 @@ done:
     Py_XDECREF(charges);
     Py_XDECREF(labelled);
     Py_XDECREF(neighbours);
-    Py_XDECREF(bonds);
     Py_XDECREF(rings);
     Py_XDECREF(contexts);
     Py_XDECREF(codes);
@@ -922,7 +921,7 @@ done:
 static PyMethodDef methods[] = {
     {"read", molview_read, METH_VARARGS,
      "read(binary, bond_types) -> (numbers, aromatic, hydrogens, charges or None, labelled atoms, neighbours, "
-     "bonds, rings, atom contexts, bond codes, atom kinds), or None when the binary form is not one this reader "
+     "rings, atom contexts, bond codes, atom kinds), or None when the binary form is not one this reader "
      "understands."},
     {"context_key", molview_context_key, METH_VARARGS,
      "context_key(atoms, anchors, atom_context, neighbours, bond_code, atom_rings) -> the key of "

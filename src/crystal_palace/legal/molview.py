@@ -25,12 +25,12 @@ try:
 except ImportError:  # built without a C compiler: the API reading is used
     _molview = None  # type: ignore[assignment]
 
-#: RDKit bond types by their number in the binary form
-_BOND_TYPES: dict[int, Chem.BondType] = dict(Chem.rdchem.BondType.values)
+#: RDKit bond types by their number (in the binary form and in View.bond_code)
+BOND_TYPES: dict[int, Chem.BondType] = dict(Chem.rdchem.BondType.values)
 
 
 class View(NamedTuple):
-    """Atoms (by index), bonds (both ways round) and rings (RingInfo.AtomRings() order) of a molecule."""
+    """Atoms (by index), bonds (both ways round, in ``bond_code``) and rings (RingInfo.AtomRings() order)."""
 
     numbers: list[int]
     aromatic: list[bool]
@@ -41,11 +41,10 @@ class View(NamedTuple):
     labelled: list[int]
     #: neighbours of each atom, ascending
     neighbours: list[list[int]]
-    bonds: dict[tuple[int, int], Chem.BondType]
     ring_paths: tuple[tuple[int, ...], ...]
     #: per atom: (element, aromatic, hydrogens, charge, degree, sizes of the rings through it, labelled)
     contexts: list[tuple[int, bool, int, int, int, tuple[int, ...], bool]]
-    #: per bond (both ways): 2 * the bond type's number, plus 1 in a ring
+    #: per bond (both ways): 2 * the bond type's number (see BOND_TYPES), plus 1 in a ring
     bond_code: dict[tuple[int, int], int]
     #: atom kinds with their counts, as crystal_palace.legal.query_screen.kinds_present gives them
     kinds: dict[tuple[int | None, int | None, int | None], int]
@@ -66,5 +65,5 @@ def read(binary: bytes) -> View | None:
     """The view of the molecule whose ``ToBinary()`` is ``binary``, or None when the reader cannot say."""
     if _molview is None:
         return None
-    found = _molview.read(binary, _BOND_TYPES)
+    found = _molview.read(binary, BOND_TYPES)
     return None if found is None else View(*found)

@@ -27,6 +27,7 @@ from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from rdkit import Chem
 
+from crystal_palace.legal.molview import BOND_TYPES
 from crystal_palace.legal.molview import context_key as _context_key_c
 from crystal_palace.legal.molview import read as read_view
 from crystal_palace.legal.query_screen import Kind, kinds_present, possible, query_needs
@@ -146,7 +147,6 @@ class MolGraph:
     total_h: list[int]
     isotope_mass: dict[int, float]
     neighbours: list[list[int]]
-    bonds: dict[tuple[int, int], Chem.BondType]
     rings: tuple[frozenset[int], ...]
     ring_paths: tuple[tuple[int, ...], ...]
     charges: list[int]
@@ -195,7 +195,6 @@ class MolGraph:
         self.isotope_mass = {i: float(mol.GetAtomWithIdx(i).GetMass()) for i in view.labelled}
         self.charges = view.charges if view.charges is not None else [0] * len(numbers)
         self.neighbours = view.neighbours
-        self.bonds = view.bonds
         self.ring_paths = paths = view.ring_paths
         self.rings = tuple(map(frozenset, paths))
         self._contexts = view.contexts
@@ -251,6 +250,15 @@ class MolGraph:
             self.charges = [0] * self.size[0]
         else:
             self.charges = [int(mol.GetAtomWithIdx(i).GetFormalCharge()) for i in range(self.size[0])]
+
+    @lazy
+    def bonds(self) -> dict[tuple[int, int], Chem.BondType]:
+        """Bond types, both ways round, from the bond codes (which the engine reads instead).
+
+        The API reading sets them directly.
+        """
+        types = BOND_TYPES
+        return {pair: types[code >> 1] for pair, code in self.bond_code.items()}
 
     @lazy
     def ring_bonds(self) -> frozenset[tuple[int, int]]:
@@ -310,11 +318,11 @@ class MolGraph:
     @lazy
     def atom_rings(self) -> list[tuple[frozenset[int], ...]]:
         """Per atom, the rings through it."""
-        out: list[list[frozenset[int]]] = [[] for _ in range(self.size[0])]
-        for ring in self.rings:
+        out: list[tuple[frozenset[int], ...]] = [()] * self.size[0]
+        for ring in self.rings:  # (most atoms are in no ring or one: tuples grown in place beat lists converted)
             for a in ring:
-                out[a].append(ring)
-        return [tuple(r) for r in out]
+                out[a] += (ring,)
+        return out
 
     @lazy
     def mass(self) -> float:
@@ -592,7 +600,7 @@ class Piece:
 
     def anchor_bond(self, k: int = 0) -> Chem.BondType:
         """Type of the k-th anchor bond."""
-        return self.graph.bonds[self.anchors[k]]
+        return BOND_TYPES[self.graph.bond_code[self.anchors[k]] >> 1]
 
     def atom(self, i: int) -> Chem.Atom:
         """The RDKit atom of index ``i``."""
@@ -622,7 +630,7 @@ class Piece:
 
     def bond(self, i: int, j: int) -> Chem.BondType:
         """Bond type between two atoms."""
-        return self.graph.bonds[(i, j)]
+        return BOND_TYPES[self.graph.bond_code[(i, j)] >> 1]
 
     def hydrogens(self, i: int) -> int:
         """Hydrogens on ``i``, counting stripped neighbours (not piece, not anchor) as hydrogen."""
@@ -726,8 +734,9 @@ class Piece:
 
     @lazy
     def _internal(self) -> list[tuple[int, int, Chem.BondType]]:
-        bonds = self.graph.bonds
-        return [(i, j, bonds[(i, j)]) for i in self.atoms for j in self.nbrs(i) if i < j]
+        codes = self.graph.bond_code
+        types = BOND_TYPES
+        return [(i, j, types[codes[(i, j)] >> 1]) for i in self.atoms for j in self.nbrs(i) if i < j]
 
     @lazy
     def smiles(self) -> str | None:
@@ -780,7 +789,7 @@ def forget_pieces() -> None:
     """Drop the piece SMILES shared between molecules."""
     _PIECE_SMILES.clear()
 _MISSING = "\0missing"
-_BOND_TYPES = {int(bt): bt for bt in Chem.BondType.values.values()}
+
 
 
 def _smiles_of_labelled(key: _LabelledPiece) -> str | None:
@@ -795,12 +804,12 @@ def _smiles_of_labelled(key: _LabelledPiece) -> str | None:
         new.SetNoImplicit(True)
         rw.AddAtom(new)
     for i, j, bt in bonds:
-        rw.AddBond(i, j, _BOND_TYPES[bt])
+        rw.AddBond(i, j, BOND_TYPES[bt])
     dummies: dict[int, int] = {}
     for outside, inside, bt in anchors:
         if outside not in dummies:
             dummies[outside] = rw.AddAtom(Chem.Atom(0))
-        bond = _BOND_TYPES[bt]
+        bond = BOND_TYPES[bt]
         if bond == Chem.BondType.AROMATIC:
             bond = Chem.BondType.SINGLE
         rw.AddBond(dummies[outside], inside, bond)

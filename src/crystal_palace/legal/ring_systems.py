@@ -15,6 +15,7 @@ from functools import cache
 
 from rdkit import Chem
 
+from crystal_palace.legal.molview import BOND_TYPES
 from crystal_palace.legal.pieces import MolGraph, graph_of
 from crystal_palace.legal.substituent_rules import SubstituentRule
 
@@ -177,10 +178,11 @@ def _one_ring(graph: MolGraph, atoms: frozenset[int], allowed: frozenset[Chem.Bo
     True proves a match of the one-ring named system (its composition checked by the caller); False
     proves nothing (the search decides).
     """
-    bonds = graph.bonds
+    codes = graph.bond_code
+    types = BOND_TYPES
     for ring, path in zip(graph.rings, graph.ring_paths, strict=True):
         if ring == atoms:
-            return all(bonds[(path[k - 1], a)] in allowed for k, a in enumerate(path))
+            return all(types[codes[(path[k - 1], a)] >> 1] in allowed for k, a in enumerate(path))
     return False
 
 

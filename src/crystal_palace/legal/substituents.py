@@ -295,7 +295,7 @@ def _trialkylsilyl_parts(piece: Piece) -> list[Piece] | None:
     root = piece.root
     if piece.symbol(root) != "Si" or piece.hydrogens(root) != 0:
         return None
-    parts = [piece.child(comp, [(root, a) for a in comp if (root, a) in piece.graph.bonds])
+    parts = [piece.child(comp, [(root, a) for a in comp if (root, a) in piece.graph.bond_code])
              for comp in piece.components(piece.atoms - {root})]
     if len(parts) != 3 or not all(p.single and _hydrocarbon(p) and _saturated(p) for p in parts):
         return None
@@ -324,7 +324,7 @@ def _trialkylsilylalkylcarbonyl(piece: Piece, params: Params) -> Check:
         if len(linker) != 1 or len(others) != 3:
             continue
         link = rest.child(linker[0], rest.anchors)
-        alkyls = [rest.child(c, [(si, a) for a in c if (si, a) in rest.graph.bonds]) for c in others]
+        alkyls = [rest.child(c, [(si, a) for a in c if (si, a) in rest.graph.bond_code]) for c in others]
         if not (_hydrocarbon(link) and _saturated(link)) or not all(_hydrocarbon(p) and _saturated(p) for p in alkyls):
             continue
         silyl = count_check(sum(p.carbons for p in alkyls), 3, _i(params, "max_silyl_c"), None, "trialkylsilyl carbons")
