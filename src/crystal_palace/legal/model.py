@@ -172,7 +172,19 @@ class Verdict:
         fields["since_bound"] = since_bound
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of the ``legal`` array (dates as ISO strings, atoms as lists)."""
+        """The JSON shape of the ``legal`` array (dates as ISO strings, atoms as lists).
+
+        A verdict without atoms (most of a screen's: a jurisdiction that nothing reaches gets one verdict
+        per date, see the engine) keeps its shape and hands out copies of it.
+        """
+        if self.atoms is None:
+            known = self.__dict__.get("_json")
+            if known is None:
+                known = self.__dict__["_json"] = self._shape()
+            return dict(known)  # (every value immutable: a shallow copy is a fresh answer)
+        return self._shape()
+
+    def _shape(self) -> dict[str, Any]:
         return {
             "jurisdiction": self.jurisdiction,
             "controlled": self.controlled,
