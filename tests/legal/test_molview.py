@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from awkward_molecules import zero_order_bond
 from rdkit import Chem
 
 from crystal_palace.chemistry.library import default_library
@@ -77,11 +78,7 @@ def _awkward() -> list[Chem.Mol]:
         mol = Chem.MolFromSmiles(smiles)
         assert mol is not None, smiles
         out.append(mol)
-    zero = Chem.RWMol(Chem.MolFromSmiles("CC.O"))
-    zero.AddBond(1, 2, Chem.BondType.ZERO)
-    zero.UpdatePropertyCache(strict=False)
-    Chem.FastFindRings(zero)
-    out.append(zero.GetMol())
+    out.append(zero_order_bond())
     return out
 
 

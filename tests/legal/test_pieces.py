@@ -12,6 +12,7 @@ atoms, dative and zero-order bonds, explicit hydrogens, ions, disconnected parts
 from __future__ import annotations
 
 import pytest
+from awkward_molecules import zero_order_bond
 from rdkit import Chem
 from rdkit.Chem import Descriptors
 
@@ -39,11 +40,7 @@ def _mols() -> list[Chem.Mol]:
             if sanitized is not None:
                 out.append(sanitized)
         out.append(mol)
-    zero = Chem.RWMol(Chem.MolFromSmiles("CC.O"))
-    zero.AddBond(1, 2, Chem.BondType.ZERO)
-    zero.UpdatePropertyCache(strict=False)
-    Chem.FastFindRings(zero)
-    out.append(zero.GetMol())
+    out.append(zero_order_bond())
     out.append(Chem.Mol())
     return out
 

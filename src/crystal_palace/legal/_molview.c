@@ -550,6 +550,23 @@ static PyObject *triples_tuple(const Triple *items, int n) {
     return t;
 }
 
+/* The atom indices of a set into `out` (which holds its size), each checked against n; the count, or
+ * -1 with an exception naming `what`. */
+static Py_ssize_t set_atoms(PyObject *set, Py_ssize_t n, int *out, const char *what) {
+    Py_ssize_t pos = 0, k = 0;
+    PyObject *item;
+    Py_hash_t hash;
+    while (_PySet_NextEntry(set, &pos, &item, &hash)) {
+        long a = PyLong_AsLong(item);
+        if (a < 0 || a >= n) {
+            if (!PyErr_Occurred()) PyErr_Format(PyExc_ValueError, "%s: atom out of range", what);
+            return -1;
+        }
+        out[k++] = (int)a;
+    }
+    return k;
+}
+
 /* context_key(atoms, anchors, atom_context, neighbours, bond_code, atom_rings): the key of
  * legal.pieces.context_key, the same tuple as its Python reading (see there for what it holds). */
 static PyObject *molview_context_key(PyObject *self, PyObject *args) {
@@ -576,19 +593,9 @@ static PyObject *molview_context_key(PyObject *self, PyObject *args) {
     }
     for (Py_ssize_t a = 0; a < n_atoms; a++) local[a] = -1;
     {
-        Py_ssize_t pos = 0, k = 0;
-        PyObject *item;
-        Py_hash_t hash;
-        while (_PySet_NextEntry(inside_set, &pos, &item, &hash)) {
-            long a = PyLong_AsLong(item);
-            if (a < 0 || a >= n_atoms) {
-                if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "context_key: atom out of range");
-                goto done;
-            }
-            order[k++] = (int)a;
-        }
+        if (set_atoms(inside_set, n_atoms, order, "context_key") < 0) goto done;
         qsort(order, (size_t)n_inside, sizeof(int), cmp_int);
-        for (k = 0; k < n_inside; k++) {
+        for (Py_ssize_t k = 0; k < n_inside; k++) {
             local[order[k]] = (int)k;
             degree_total += (int)PyList_GET_SIZE(PyList_GET_ITEM(neighbours, order[k]));
         }
@@ -815,18 +822,14 @@ static PyObject *molview_pieces(PyObject *self, PyObject *args) {
         goto done;
     }
     {
-        Py_ssize_t pos = 0;
-        PyObject *item;
-        Py_hash_t hash;
-        while (_PySet_NextEntry(core, &pos, &item, &hash)) {
-            long a = PyLong_AsLong(item);
-            if (a < 0 || a >= n) {
-                if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "pieces: core atom out of range");
-                PyMem_Free(anchors);
-                goto done;
-            }
-            in_core[a] = seen[a] = 1;
+        /* (the core's atoms listed in `comp` first: it is free until the groups are searched) */
+        Py_ssize_t n_core = PySet_GET_SIZE(core) <= n ? set_atoms(core, n, comp, "pieces") : -1;
+        if (n_core < 0) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "pieces: core atom out of range");
+            PyMem_Free(anchors);
+            goto done;
         }
+        for (Py_ssize_t k = 0; k < n_core; k++) in_core[comp[k]] = seen[comp[k]] = 1;
     }
     if (!(out = PyList_New(0))) {
         PyMem_Free(anchors);
