@@ -34,7 +34,7 @@ from crystal_palace.chemistry.rdkit_typed import quiet_rdkit
 from crystal_palace.legal.generic_format import read_rule_files
 from crystal_palace.legal.generic_match import Embedding, evaluate_embedding, fmt_atoms
 from crystal_palace.legal.generic_model import CoreVariant, GenericRule
-from crystal_palace.legal.pieces import EXPLAINING, Outcome, graph_of
+from crystal_palace.legal.pieces import EXPLAINING, MolGraph, Outcome, graph_of
 from crystal_palace.legal.query_screen import Kind, query_needs
 
 __all__ = ["GenericMatch", "GenericMiss", "GenericRule", "load_generic_rules", "match_generic", "packaged_rule_files"]
@@ -259,14 +259,7 @@ def match_cached(mol: Chem.Mol, rule: GenericRule, explain: bool = True) -> Gene
         result = _explain_miss(mol, rule, graph.pending.pop(id(rule)))  # from the placements already judged
         results[id(rule)] = (rule, result)
         return result
-    hits = graph.hits
-    for q in rule.prefilter:
-        found = hits.get(id(q))  # (MolGraph.has, its remembered answer read here: this runs tens of times a molecule)
-        if found is None:
-            found = graph.has(mol, q)
-        if found:
-            break
-    else:
+    if not _prefilter_present(graph, mol, rule):
         if not rule.scope:
             result = _absent(rule)
         else:
@@ -276,6 +269,35 @@ def match_cached(mol: Chem.Mol, rule: GenericRule, explain: bool = True) -> Gene
     result = _match_found(mol, rule, explain)
     results[id(rule)] = (rule, result)
     return result
+
+
+_PREFILTERS: dict[int, tuple[GenericRule, tuple[tuple[int, Chem.Mol, tuple[tuple[Kind, int], ...]], ...]]] = {}
+
+
+def _prefilter_present(graph: MolGraph, mol: Chem.Mol, rule: GenericRule) -> bool:
+    """Whether one of the rule's prefilter queries occurs (:meth:`MolGraph.has` of each, until one does).
+
+    A structure meets every rule of every jurisdiction and lacks most cores: the remembered answers
+    and the atom-kind screen are read here, without a call per query; only a query that passes the
+    screen goes to :meth:`MolGraph.has` (which searches and remembers).
+    """
+    known = _PREFILTERS.get(id(rule))
+    if known is None or known[0] is not rule:
+        known = _PREFILTERS[id(rule)] = (rule, tuple((id(q), q, query_needs(q)) for q in rule.prefilter))
+    hits = graph.hits
+    kinds = graph.kinds
+    for key, query, needs in known[1]:
+        found = hits.get(key)
+        if found is None:
+            for kind, n in needs:
+                if kinds.get(kind, 0) < n:
+                    found = hits[key] = False
+                    break
+            else:
+                found = graph.has(mol, query)
+        if found:
+            return True
+    return False
 
 
 #: the reason of a miss whose core is present, before the placements are explained (a screen's words)
@@ -342,7 +364,6 @@ def _excluded(mol: Chem.Mol, rule: GenericRule) -> tuple[str, bool] | None:
     """(reason, undecided) when an exclusion applies; None otherwise."""
     doubt: tuple[str, bool] | None = None
     graph = graph_of(mol)
-    hits = graph.hits
     for ex in rule.exclusions:
         hit = False
         if ex.kind == "smiles":
@@ -355,13 +376,7 @@ def _excluded(mol: Chem.Mol, rule: GenericRule) -> tuple[str, bool] | None:
             other = rule.references.get(ex.value)
             if other is None:
                 continue
-            for q in other.prefilter:
-                found = hits.get(id(q))  # (as in match_cached)
-                if found is None:
-                    found = graph.has(mol, q)
-                if found:
-                    break
-            else:
+            if not _prefilter_present(graph, mol, other):
                 continue  # the other rule's core is absent: neither covered nor "core present, not covered"
             result = match_cached(mol, other, explain=False)
             if ex.when == "covered":
