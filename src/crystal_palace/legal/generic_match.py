@@ -102,7 +102,25 @@ def _outcome(checks: list[Check]) -> Outcome:
 
 
 def fmt_atoms(atoms: tuple[int, ...] | list[int] | frozenset[int]) -> str:
-    """Compact atom list: 3-11,14 (RDKit indices, 0-based)."""
+    """Compact atom list: 3-11,14 (RDKit indices, 0-based).
+
+    Remembered by the atoms (the same groups and placements are worded again and again in a screen).
+    """
+    key = atoms if not isinstance(atoms, list) else tuple(atoms)
+    found = _FMT.get(key)
+    if found is None:
+        found = _fmt_atoms(atoms)
+        if len(_FMT) >= _FMT_MAX:
+            _FMT.clear()
+        _FMT[key] = found
+    return found
+
+
+_FMT: dict[tuple[int, ...] | frozenset[int], str] = {}
+_FMT_MAX = 50_000
+
+
+def _fmt_atoms(atoms: tuple[int, ...] | list[int] | frozenset[int]) -> str:
     if not atoms:
         return "-"
     items = iter(sorted(atoms))
