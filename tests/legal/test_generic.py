@@ -786,3 +786,43 @@ def test_a_user_rule_may_refer_to_packaged_rules(tmp_path: Path) -> None:
     text = GOOD + "exclusions:\n  - {rule: de-npsg-5-1-tryptamines, when: core_not_covered, text: \"x\"}\n"
     (rule,) = load_generic_rules([_write(tmp_path, text)])
     assert rule.references["de-npsg-5-1-tryptamines"].id == "de-npsg-5-1-tryptamines"
+
+
+def test_a_miss_on_a_ring_matched_both_ways_gives_every_failure_of_the_closest_placement() -> None:
+    # UK 1(c) places its core on the phenyl ring both ways round; the two placements are judged alike, and
+    # the miss names every part that fails (the N group, the unsubstituted ring), not only the first
+    kind, result = outcome("uk-mda-1-1c-phenethylamines", "CC(C)C(=O)N(c1ccccc1)C1(C(=O)OC)CCN(C(C)Cc2ccccc2)CC1")
+    assert kind == NOT
+    reason = describe(result)
+    assert "is not one of: alkyl" in reason
+    assert "ring: none of the required substituents" in reason
+    assert {"N", "alpha", "core"} <= set(result.atoms)
+
+
+def test_placements_with_one_evaluation_key_are_judged_alike() -> None:
+    # what lets _embeddings skip a placement whose key it has judged: every reading of the placement is the
+    # same (checked here on every placement of every rule on the library's structures, fail-fast and full)
+    from crystal_palace.chemistry.library import default_library
+    from crystal_palace.legal.generic import _placements
+    from crystal_palace.legal.generic_match import evaluate_embedding, evaluation_key
+    from crystal_palace.legal.pieces import judging
+
+    compared = 0
+    for entry in default_library().entries:
+        mol = entry.mol
+        with judging(mol):
+            for rule in RULES.values():
+                seen: dict[object, object] = {}
+                for variant, match in _placements(mol, rule):
+                    key = evaluation_key(rule, variant, match)
+                    for fail_fast in (True, False):
+                        e = evaluate_embedding(mol, rule, variant, match, fail_fast=fail_fast)
+                        reading = (e.outcome, e.progress, tuple(e.checks), tuple(e.failures), e.stopped,
+                                   tuple((p.key, p.label, p.atoms, p.words, p.check) for p in e.parts),
+                                   e.closed, e.touched, e.core_atoms)
+                        if (key, fail_fast) in seen:
+                            assert seen[(key, fail_fast)] == reading, (rule.id, entry.id)
+                            compared += 1
+                        else:
+                            seen[(key, fail_fast)] = reading
+    assert compared > 100

@@ -32,7 +32,7 @@ from rdkit import Chem
 
 from crystal_palace.chemistry.rdkit_typed import quiet_rdkit
 from crystal_palace.legal.generic_format import read_rule_files
-from crystal_palace.legal.generic_match import Embedding, evaluate_embedding, fmt_atoms
+from crystal_palace.legal.generic_match import Embedding, evaluate_embedding, evaluation_key, fmt_atoms
 from crystal_palace.legal.generic_model import CoreVariant, GenericRule
 from crystal_palace.legal.pieces import EXPLAINING, MolGraph, Outcome, graph_of
 from crystal_palace.legal.query_screen import Kind, query_needs
@@ -179,7 +179,14 @@ def _embeddings(mol: Chem.Mol, rule: GenericRule) -> list[Embedding]:
     exits taken; a placement that is not covered only says so (see :func:`_closest` for the explanation).
     """
     found: list[Embedding] = []
+    judged: dict[frozenset[int], list[tuple[CoreVariant, tuple[int, ...]]]] = {}  # placements judged, by atoms
     for variant, match in _placements(mol, rule):
+        earlier = judged.setdefault(frozenset(match), [])
+        if earlier:  # the same atoms placed another way (a ring matched both ways round): maybe judged already
+            key = evaluation_key(rule, variant, match)
+            if any(evaluation_key(rule, v, m) == key for v, m in earlier):
+                continue  # the same atoms on every part of the definition (see evaluation_key)
+        earlier.append((variant, match))
         emb = evaluate_embedding(mol, rule, variant, match, fail_fast=True, quick=True)
         found.append(emb)
         if emb.outcome is Outcome.COVERED:

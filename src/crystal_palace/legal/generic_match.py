@@ -351,6 +351,21 @@ _PIECES: Callable[[list[list[int]], set[int]], list[tuple[frozenset[int], tuple[
     _molview_pieces if _molview_pieces is not None else pieces_of)
 
 
+def evaluation_key(rule: GenericRule, variant: CoreVariant, match: tuple[int, ...]) -> object:
+    """What :func:`evaluate_embedding` reads of a placement: two placements with one key are judged alike.
+
+    The judgement reads the core's atoms as a set, the anchors of each ring-system position (in order)
+    and, for each position on core atoms, the set of atoms it lands on; the placement's own atom order
+    only ever reaches words sorted. A ring whose positions are one part of the definition ("ring",
+    atoms 11-15) is matched both ways round, and both placements have one key: the second is skipped,
+    which changes no verdict and no explanation (the first of equally close placements explains a miss).
+    """
+    plan = _plan(rule, variant)
+    return (id(variant), frozenset(match),
+            tuple([tuple([match[q] for q in anchor_qs]) for _, _, anchor_qs in plan.ring_positions]),
+            tuple([frozenset([match[a] for a in refs if isinstance(a, int)]) for _, _, refs in plan.atom_positions]))
+
+
 def evaluate_embedding(mol: Chem.Mol, rule: GenericRule, variant: CoreVariant, match: tuple[int, ...],
                        fail_fast: bool = False, quick: bool = False) -> Embedding:
     """Judge the molecule with the core placed at ``match`` (query atom order).
