@@ -10,7 +10,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml setup.py src/crystal_palace/legal/_molview.c
+# the legal engine's compiled parts are rebuilt when their source changes (setup.py: COMPILED)
+COMPILED_SRC := $(addprefix src/crystal_palace/legal/,_molview.c $(addsuffix .py,engine generic generic_match \
+                generic_model molview pieces query_screen ring_classes ring_systems substituent_chains \
+                substituent_rules substituent_templates substituents))
+
+$(STAMP): $(BIN)/python pyproject.toml setup.py $(COMPILED_SRC)
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 

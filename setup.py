@@ -1,14 +1,41 @@
-"""Build the one C extension (the legal engine's molecule reader); everything else is in pyproject.toml.
+"""Build the legal engine's compiled parts; everything else is in pyproject.toml.
 
-The extension is optional: without a C compiler the package installs and falls back to reading molecules
-through RDKit's API (slower, same answers; see src/crystal_palace/legal/molview.py).
+Two kinds, both optional (the package installs and gives the same answers without them, more slowly):
+
+* the C extension ``_molview`` (the molecule reader; see src/crystal_palace/legal/molview.py);
+* the engine's hot modules compiled by mypyc from their own typed Python source (``COMPILED``; see
+  src/crystal_palace/legal/compiled.py). ``CRYSTAL_PALACE_PURE_PYTHON=1`` at install skips them.
 """
 
+from __future__ import annotations
+
+import os
+
 from setuptools import Extension, setup
+
+#: the legal engine's modules that mypyc compiles (the per-structure work of legal status); listed again,
+#: for the stale-build check, in src/crystal_palace/legal/compiled.py (a test keeps the two lists equal)
+COMPILED = ("engine", "generic", "generic_match", "generic_model", "molview", "pieces", "query_screen", "ring_classes",
+            "ring_systems", "substituent_chains", "substituent_rules", "substituent_templates", "substituents")
+
+
+def _compiled() -> list[Extension]:
+    if os.environ.get("CRYSTAL_PALACE_PURE_PYTHON", "") not in ("", "0"):
+        return []
+    try:
+        from mypyc.build import mypycify
+    except ImportError:  # (no mypy in the build environment: the modules stay plain Python)
+        return []
+    extensions = mypycify([f"src/crystal_palace/legal/{name}.py" for name in COMPILED], opt_level="3")
+    for extension in extensions:
+        extension.optional = True  # a failed compile leaves the module in plain Python
+    return extensions
+
 
 setup(
     ext_modules=[
         Extension("crystal_palace.legal._molview", ["src/crystal_palace/legal/_molview.c"], optional=True,
                   extra_compile_args=["-O2", "-std=c99", "-Wall", "-Wextra", "-Wno-unused-parameter"]),
+        *_compiled(),
     ],
 )

@@ -113,7 +113,7 @@ def test_atom_context_bond_code_and_kinds_as_read_atom_by_atom(mol: Chem.Mol) ->
 
 def test_kinds_present_takes_bools_or_numbers() -> None:
     as_bools = kinds_present([6, 6, 7], [True, False, True], [True, False, False])
-    as_numbers = kinds_present([6, 6, 7], [1, 0, 1], [1, 0, 0])  # type: ignore[list-item]
+    as_numbers = kinds_present([6, 6, 7], [1, 0, 1], [1, 0, 0])
     assert as_bools == as_numbers
     assert as_bools[(6, None, None)] == 2
     assert as_bools[(None, 1, None)] == 2

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -43,6 +42,7 @@ from crystal_palace.legal.generic import (
     load_generic_rules,
     match_cached,
 )
+from crystal_palace.legal.generic import prepare as prepare_rule
 from crystal_palace.legal.listings import load_jurisdictions, load_listings
 from crystal_palace.legal.model import Instrument, Jurisdiction, Listing, SinceBound, Verdict
 from crystal_palace.legal.pieces import judging
@@ -149,6 +149,7 @@ def _build(extra: Sequence[Path]) -> LegalIndex:
             raise InvalidReferenceData(rule.path or rule.id, [(None, f"unknown instrument {rule.instrument!r} "
                                                                      f"for {rule.jurisdiction}")])
         index[rule.jurisdiction].rules.append(rule)
+        prepare_rule(rule)
     for jx in index.values():
         # complete definitions first: a match ends the search, and a partial one can only make it undecided
         jx.rules.sort(key=lambda r: (r.completeness != "complete", r.since, r.id))
@@ -165,11 +166,13 @@ def _build(extra: Sequence[Path]) -> LegalIndex:
 @lru_cache(maxsize=8)
 def _cached(extra: tuple[tuple[str, int], ...]) -> LegalIndex:
     index = _build([Path(p) for p, _ in extra])
-    _INDEXES.add(index)
+    _INDEXES.append(index)
+    del _INDEXES[:-8]  # (at most as many as the cache above holds, and those it dropped last)
     return index
 
 
-_INDEXES: weakref.WeakSet[LegalIndex] = weakref.WeakSet()
+#: the indexes built, for forget_answers (a list, not a WeakSet: a compiled class takes no weak references)
+_INDEXES: list[LegalIndex] = []
 
 
 def legal_index(extra_rules: Sequence[Path | str] = ()) -> LegalIndex:
@@ -293,7 +296,8 @@ def _decide_fully(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None,
     j = jx.jurisdiction
     notes: list[str] = []
     doubts: list[str] = []
-    doubt_fields: dict[str, object] = {}
+    #: the first rule that left a doubt, with its atoms (named by an undecided verdict)
+    doubted: tuple[GenericRule, dict[str, tuple[int, ...]]] | None = None
     if drug:  # (most structures have no listing: the loops below are skipped, not run empty)
         for e in drug:
             if e.applies(day):  # the first in force (entries are sorted by rank)
@@ -331,14 +335,16 @@ def _decide_fully(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None,
                 missing = "; ".join(rule.missing) or "parts of its text"
                 doubts.append(f"the encoded part of the generic definition {rule.category} ({rule.id}) covers it, but "
                               f"the definition is encoded only partly (missing: {missing})")
-                doubt_fields.setdefault("rule", (rule, dict(result.atoms)))
+                if doubted is None:
+                    doubted = (rule, dict(result.atoms))
             elif result.undecided or (partial and result.core_found):
                 why = result.reason if result.undecided else (
                     f"{result.reason}; the definition is encoded only partly (missing: {'; '.join(rule.missing)})")
                 if not result.explained:
                     why += f" {EXPLAIN_HINT}"
                 doubts.append(f"generic definition {rule.id}: {why}")
-                doubt_fields.setdefault("rule", (rule, dict(result.atoms)))
+                if doubted is None:
+                    doubted = (rule, dict(result.atoms))
             elif result.core_found:
                 misses.append(rule)
 
@@ -371,15 +377,15 @@ def _decide_fully(jx: _JurisdictionIndex, mol: Chem.Mol | None, sid: str | None,
         reasons = list(doubts)
         if j.coverage == "partial":
             reasons.append(f"the lists of {j.name} are encoded only partly (see the coverage note in 'source')")
-        rule_info = doubt_fields.get("rule")
-        rule, atoms = rule_info if isinstance(rule_info, tuple) else (None, None)
+        doubt_rule, atoms = doubted if doubted is not None else (None, None)
         return Verdict(
             jurisdiction=j.code, controlled=None, basis="none",
-            instrument=rule.instrument if rule is not None else jx.checked_instruments,
+            instrument=doubt_rule.instrument if doubt_rule is not None else jx.checked_instruments,
             explanation=(f"Undecided {as_of}: {'; '.join(reasons)}. Checked: {j.checked}. "
                          f"Check the current official list.{tail}"),
-            category=rule.category if rule is not None else None, rule=rule.id if rule is not None else None,
-            atoms=atoms, source=rule.source if rule is not None else j.coverage_note,
+            category=doubt_rule.category if doubt_rule is not None else None,
+            rule=doubt_rule.id if doubt_rule is not None else None,
+            atoms=atoms, source=doubt_rule.source if doubt_rule is not None else j.coverage_note,
         )
     return Verdict(
         jurisdiction=j.code, controlled=False, basis="none", instrument=jx.checked_instruments,

@@ -307,6 +307,25 @@ def _prefilter_present(graph: MolGraph, mol: Chem.Mol, rule: GenericRule) -> boo
     return False
 
 
+def prepare(rule: GenericRule) -> None:
+    """Work out, once, what matching the rule reads of the rule alone (done when the rules are loaded).
+
+    The atom kinds each query of the rule needs (its prefilter, core variants, scopes and exclusions:
+    :func:`~crystal_palace.legal.query_screen.query_needs`, a ring perception and a parse of every query
+    atom) and the mapped atoms of each core variant. Otherwise the first structures of a screen that
+    meet the rule pay for it.
+    """
+    _PREFILTERS[id(rule)] = (rule, tuple((id(q), q, query_needs(q)) for q in rule.prefilter))
+    for variant in rule.cores:
+        query_needs(variant.query)
+        _mapped(variant)
+    for scope in rule.scope:
+        query_needs(scope.query)
+    for ex in rule.exclusions:
+        if ex.kind == "smarts" and ex.query is not None:
+            query_needs(ex.query)
+
+
 #: the reason of a miss whose core is present, before the placements are explained (a screen's words)
 UNEXPLAINED = "its core is present but the structure is outside the definition as encoded"
 #: what a screen's verdict adds to such a miss: where to find the part that fails

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, NamedTuple, TypeVar, overload
 
+from mypy_extensions import mypyc_attr
 from rdkit import Chem
 
 from crystal_palace.legal.molview import BOND_TYPES
@@ -53,8 +54,8 @@ class lazy(Generic[_T]):  # noqa: N801 - used like functools.cached_property, wh
 
     def __init__(self, func: Callable[[Any], _T]) -> None:
         self.func = func
-        self.name = func.__name__
-        self.__doc__ = func.__doc__
+        self.name = getattr(func, "__name__", "")  # (set by __set_name__: a compiled method has no __name__)
+        self.__doc__ = getattr(func, "__doc__", None)
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -128,6 +129,7 @@ def count_check(value: int, low: int, high: int | None, undecided_high: int | No
     return not_(f"{what} {value} > {high}")
 
 
+@mypyc_attr(native_class=False)  # (its lazy attributes live in the instance's __dict__)
 class MolGraph:
     """Adjacency, symbols and ring sets of one molecule, computed once and shared by all its pieces.
 
@@ -551,6 +553,7 @@ def components(neighbours: list[list[int]], todo: set[int]) -> list[frozenset[in
     return out
 
 
+@mypyc_attr(native_class=False)  # (its lazy attributes live in the instance's __dict__)
 class Piece:
     """Connected atoms outside the core (or outside a larger piece) and the bonds that anchor them.
 

@@ -102,9 +102,7 @@ def query_needs(query: Chem.Mol) -> tuple[tuple[Kind, int], ...]:
     known = _NEEDS.get(id(query))
     if known is not None and known[0] is query:
         return known[1]
-    copy = Chem.Mol(query)  # ring perception on a copy: the query itself is left as it is
-    Chem.FastFindRings(copy)
-    in_ring = {a for ring in copy.GetRingInfo().AtomRings() for a in ring}
+    in_ring = _ring_atoms(Chem.Mol(query))  # ring perception on a copy: the query itself is left as it is
     counts: dict[Kind, int] = {}
     for atom in query.GetAtoms():
         kind = atom_kind(atom.DescribeQuery()) or (None, None, None)
@@ -121,9 +119,23 @@ def query_needs(query: Chem.Mol) -> tuple[tuple[Kind, int], ...]:
     return needs
 
 
-def kinds_present(numbers: Iterable[int], aromatic: Iterable[bool], in_ring: Iterable[bool]) -> dict[Kind, int]:
-    """How many atoms of a molecule are of each kind (each field also as 'any')."""
-    exact: dict[tuple[int, bool, bool], int] = {}
+def _ring_atoms(mol: Chem.Mol) -> set[int]:
+    """The atoms in a ring (rings perceived here).
+
+    The molecule is a parameter, alive for the whole call, because RDKit's ``GetRingInfo`` does not keep
+    its molecule alive: compiled code (mypyc) releases a local at its last use, and the ring information
+    of a released molecule reads freed memory.
+    """
+    Chem.FastFindRings(mol)
+    return {a for ring in mol.GetRingInfo().AtomRings() for a in ring}
+
+
+def kinds_present(numbers: Iterable[int], aromatic: Iterable[int], in_ring: Iterable[int]) -> dict[Kind, int]:
+    """How many atoms of a molecule are of each kind (each field also as 'any').
+
+    ``aromatic`` and ``in_ring`` are bools or the numbers 1 and 0 (as the binary reading gives them).
+    """
+    exact: dict[tuple[int, int, int], int] = {}
     get = exact.get
     for kind in zip(numbers, aromatic, in_ring, strict=True):  # (6, True, False) and (6, 1, 0) are the same key
         exact[kind] = get(kind, 0) + 1

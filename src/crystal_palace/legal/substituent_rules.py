@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
+from mypy_extensions import mypyc_attr
+
 from crystal_palace.legal.pieces import (
     COVERED,
     EXPLAINING,
@@ -88,6 +90,7 @@ class ClassDef:
     help: str = ""
 
 
+@mypyc_attr(native_class=False)  # (its lazy attributes live in the instance's __dict__)
 @dataclass(frozen=True)
 class SubstituentSpec:
     """One entry of an allowed list: a vocabulary class with its parameters, and where it was written."""
@@ -129,6 +132,7 @@ class Further:
     text: str = ""
 
 
+@mypyc_attr(native_class=False)  # (its lazy attributes live in the instance's __dict__)
 @dataclass(frozen=True)
 class SubstituentRule:
     """What may sit somewhere: allowed entries, further substitution, element and mass limits."""

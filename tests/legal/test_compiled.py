@@ -1,0 +1,97 @@
+"""The legal engine's compiled modules: built where CI runs, the same list as setup.py, never stale."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.machinery
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from crystal_palace.legal import compiled
+from crystal_palace.legal.compiled import COMPILED, StaleBuild, check_fresh, stale
+
+ROOT = Path(__file__).resolve().parents[2]
+SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
+
+
+def test_the_list_is_setup_pys() -> None:
+    tree = ast.parse((ROOT / "setup.py").read_text(encoding="utf-8"))
+    found = [ast.literal_eval(node.value) for node in ast.walk(tree)
+             if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "COMPILED" for t in node.targets)]
+    assert found == [COMPILED]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert all(f" {name}" in makefile or f",{name}" in makefile for name in COMPILED)
+
+
+@pytest.mark.skipif(os.environ.get("CI") != "true", reason="a machine without a compiler runs the source")
+def test_modules_run_compiled_under_ci() -> None:
+    for name in COMPILED:
+        module = importlib.import_module(f"crystal_palace.legal.{name}")
+        assert compiled.built(name) is not None, name
+        assert str(module.__file__).endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), module.__file__
+
+
+def _checkout(tmp_path: Path) -> Path:
+    """A fake checkout: pyproject.toml beside src/crystal_palace/legal."""
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    folder = tmp_path / "src" / "crystal_palace" / "legal"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _write(path: Path, age_s: float) -> None:
+    path.write_text("", encoding="utf-8")
+    then = time.time() - age_s
+    os.utime(path, (then, then))
+
+
+def test_a_source_newer_than_its_build_is_refused(tmp_path: Path) -> None:
+    folder = _checkout(tmp_path)
+    _write(folder / "generic.py", 10)
+    _write(folder / f"generic{SUFFIX}", 100)  # built before the source was edited
+    _write(folder / "pieces.py", 100)
+    _write(folder / f"pieces{SUFFIX}", 10)
+    _write(folder / "engine.py", 10)  # not built: the source runs
+    assert stale(folder) == ["generic"]
+    with pytest.raises(StaleBuild, match=r"generic .*make install"):
+        check_fresh(folder)
+
+
+def test_files_written_together_are_not_stale(tmp_path: Path) -> None:
+    folder = _checkout(tmp_path)
+    _write(folder / f"engine{SUFFIX}", 10.5)
+    _write(folder / "engine.py", 10)  # (an install writes the two a moment apart, in either order)
+    check_fresh(folder)
+    assert stale(folder) == []
+
+
+def test_the_shared_library_dates_the_build(tmp_path: Path) -> None:
+    folder = _checkout(tmp_path)
+    _write(folder / "generic.py", 10)
+    _write(folder / f"generic{SUFFIX}", 100)  # (not relinked: the module's own file did not change)
+    _write(folder.parent.parent / f"0123abcd__mypyc{SUFFIX}", 5)  # the code of every module, relinked
+    assert stale(folder) == []
+    check_fresh(folder)
+
+
+def test_an_installed_package_is_not_checked(tmp_path: Path) -> None:
+    folder = tmp_path / "lib" / "site-packages" / "crystal_palace" / "legal"
+    folder.mkdir(parents=True)
+    _write(folder / "engine.py", 10)
+    _write(folder / f"engine{SUFFIX}", 100)
+    assert stale(folder) == ["engine"]
+    check_fresh(folder)  # no checkout around it: nothing to rebuild from
+
+
+def test_this_checkout_is_fresh() -> None:
+    assert stale() == []
+
+
+def test_compiled_modules_have_no_doctests() -> None:
+    # (their .py is not collected for doctests when they run compiled: see conftest.py)
+    for name in COMPILED:
+        assert ">>>" not in (ROOT / "src" / "crystal_palace" / "legal" / f"{name}.py").read_text(encoding="utf-8"), name
