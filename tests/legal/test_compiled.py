@@ -5,7 +5,11 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.machinery
+import json
 import os
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -95,3 +99,47 @@ def test_compiled_modules_have_no_doctests() -> None:
     # (their .py is not collected for doctests when they run compiled: see conftest.py)
     for name in COMPILED:
         assert ">>>" not in (ROOT / "src" / "crystal_palace" / "legal" / f"{name}.py").read_text(encoding="utf-8"), name
+
+
+_VERDICTS = """
+import datetime, json, sys
+from rdkit import RDLogger
+RDLogger.DisableLog("rdApp.*")
+from crystal_palace.chemistry.library import default_library
+from crystal_palace.legal import compiled
+from crystal_palace.legal.engine import legal_status
+from crystal_palace.workflows.identify import identify_many
+
+running = sorted(n for n in compiled.COMPILED if compiled.built(n) is not None)
+smiles = [e.smiles for e in default_library().entries if e.smiles]
+results = identify_many(smiles, input_types=["smiles"] * len(smiles), explain=False, legal=False)
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    out.write(json.dumps(running) + "\\n")
+    for query, r in zip(smiles, results):
+        if r.mol is None:
+            continue
+        sid = r.identity["id"] if r.identity else None
+        for detail in (False, True):
+            for day in (datetime.date(2026, 11, 29), datetime.date(2018, 1, 1)):
+                verdicts = [v.to_dict() for v in legal_status(r.mol, sid, as_of=day, detail=detail)]
+                out.write(json.dumps([query, detail, day.isoformat(), verdicts], sort_keys=True) + "\\n")
+"""
+
+
+@pytest.mark.skipif(not any(compiled.built(n) for n in COMPILED), reason="nothing is compiled here")
+def test_plain_python_gives_the_compiled_verdicts(tmp_path: Path) -> None:
+    """Every verdict on every library structure, both modes, two dates: the compiled build and its source agree."""
+    plain = tmp_path / "plain"
+    builds = shutil.ignore_patterns("__pycache__", *(f"{name}.*.so" for name in COMPILED))
+    shutil.copytree(ROOT / "src" / "crystal_palace", plain / "crystal_palace", ignore=builds)
+    runs = {}
+    for label, path in (("compiled", ROOT / "src"), ("plain", plain)):
+        out = tmp_path / f"{label}.jsonl"
+        env = {**os.environ, "PYTHONPATH": str(path)}
+        subprocess.run([sys.executable, "-c", _VERDICTS, str(out)], env=env, check=True, timeout=600)
+        runs[label] = out.read_text(encoding="utf-8").splitlines()
+    assert runs["plain"][0] == "[]"  # (nothing compiled in the copy: the source ran)
+    assert runs["compiled"][0] == json.dumps(sorted(COMPILED))
+    assert len(runs["compiled"]) > 1000
+    for one, other in zip(runs["compiled"][1:], runs["plain"][1:], strict=True):
+        assert one == other
