@@ -27,8 +27,13 @@ def _compiled() -> list[Extension]:
         from mypyc.build import mypycify
     except ImportError:  # (no mypy in the build environment: the modules stay plain Python)
         return []
+    # mypy checks the compiled modules alone, never what happens to be installed: the first build of a
+    # fresh virtual environment (before the dependencies are installed) and every later one compile alike
+    # (RDKit's objects untyped), and the rest of the package, imported but not compiled, is not checked here
+    options = ["--no-site-packages", "--follow-imports=silent"]
     try:
-        extensions = mypycify([f"src/crystal_palace/legal/{name}.py" for name in COMPILED], opt_level="3")
+        extensions = mypycify([*options, *(f"src/crystal_palace/legal/{name}.py" for name in COMPILED)],
+                              opt_level="3")
     except (Exception, SystemExit) as exc:  # (mypyc stops on a type error of another mypy version: plain Python)
         print(f"warning: the legal engine stays in plain Python (mypyc: {exc})", file=sys.stderr)
         return []
