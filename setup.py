@@ -9,15 +9,20 @@ Two kinds, both optional (the package installs and gives the same answers withou
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
+from pathlib import Path
 
 from setuptools import Extension, setup
 
-#: the legal engine's modules that mypyc compiles (the per-structure work of legal status); listed again,
-#: for the stale-build check, in src/crystal_palace/legal/compiled.py (a test keeps the two lists equal)
-COMPILED = ("engine", "generic", "generic_match", "generic_model", "molview", "pieces", "query_screen", "ring_classes",
-            "ring_systems", "substituent_chains", "substituent_rules", "substituent_templates", "substituents")
+#: the legal engine's modules that mypyc compiles (the per-structure work of legal status), read from
+#: src/crystal_palace/legal/compiled.py, which also guards against a stale build (setup.py cannot import
+#: the package it builds)
+COMPILED: tuple[str, ...] = next(
+    ast.literal_eval(node.value)
+    for node in ast.walk(ast.parse((Path(__file__).parent / "src/crystal_palace/legal/compiled.py").read_text()))
+    if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "COMPILED" for t in node.targets))
 
 
 def _compiled() -> list[Extension]:

@@ -278,7 +278,9 @@ def match_cached(mol: Chem.Mol, rule: GenericRule, explain: bool = True) -> Gene
     return result
 
 
-_PREFILTERS: dict[int, tuple[GenericRule, tuple[tuple[int, Chem.Mol, tuple[tuple[Kind, int], ...]], ...]]] = {}
+#: a rule with its prefilter queries, each with its id and the atom kinds it needs
+_Prefilters = tuple[GenericRule, tuple[tuple[int, Chem.Mol, tuple[tuple[Kind, int], ...]], ...]]
+_PREFILTERS: dict[int, _Prefilters] = {}
 
 
 def _prefilter_present(graph: MolGraph, mol: Chem.Mol, rule: GenericRule) -> bool:
@@ -290,7 +292,7 @@ def _prefilter_present(graph: MolGraph, mol: Chem.Mol, rule: GenericRule) -> boo
     """
     known = _PREFILTERS.get(id(rule))
     if known is None or known[0] is not rule:
-        known = _PREFILTERS[id(rule)] = (rule, tuple((id(q), q, query_needs(q)) for q in rule.prefilter))
+        known = _prefilter_entry(rule)
     hits = graph.hits
     kinds = graph.kinds
     for key, query, needs in known[1]:
@@ -307,6 +309,12 @@ def _prefilter_present(graph: MolGraph, mol: Chem.Mol, rule: GenericRule) -> boo
     return False
 
 
+def _prefilter_entry(rule: GenericRule) -> _Prefilters:
+    """The rule's prefilter queries with what each needs, remembered in ``_PREFILTERS``."""
+    entry = _PREFILTERS[id(rule)] = (rule, tuple((id(q), q, query_needs(q)) for q in rule.prefilter))
+    return entry
+
+
 def prepare(rule: GenericRule) -> None:
     """Work out, once, what matching the rule reads of the rule alone (done when the rules are loaded).
 
@@ -315,7 +323,7 @@ def prepare(rule: GenericRule) -> None:
     atom) and the mapped atoms of each core variant. Otherwise the first structures of a screen that
     meet the rule pay for it.
     """
-    _PREFILTERS[id(rule)] = (rule, tuple((id(q), q, query_needs(q)) for q in rule.prefilter))
+    _prefilter_entry(rule)
     for variant in rule.cores:
         query_needs(variant.query)
         _mapped(variant)
